@@ -1,0 +1,3 @@
+"""saferplaces: the evidence base and delivery platform for Community Safety Partnerships."""
+
+__version__ = "0.1.0"

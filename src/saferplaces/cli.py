@@ -1,0 +1,258 @@
+"""The ``saferplaces`` command line. Each command is a thin wrapper over one library call."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from saferplaces.errors import SaferplacesError
+
+app = typer.Typer(
+    name="saferplaces",
+    help="Evidence base and delivery platform for Community Safety Partnerships.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+ingest_app = typer.Typer(help="Load police and partner data into the warehouse.", no_args_is_help=True)
+download_app = typer.Typer(help="Fetch published data files.", no_args_is_help=True)
+geography_app = typer.Typer(help="Boundaries, population, deprivation and lookups.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Rows that were rejected at ingest, with reasons.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(download_app, name="download")
+app.add_typer(geography_app, name="geography")
+app.add_typer(quarantine_app, name="quarantine")
+
+console = Console()
+err_console = Console(stderr=True)
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $SAFERPLACES_WORKSPACE, else the current folder).",
+        show_default=False,
+    ),
+]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table for people, json for machines.")]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
+    area: Annotated[str, typer.Option(help="Local authority code (E06000020) or name.")],
+    name: Annotated[str | None, typer.Option(help="Partnership name (default: from the area).")] = None,
+) -> None:
+    """Create a workspace for a local authority: saferplaces.toml and warehouse.duckdb."""
+    from saferplaces.workspace import init_workspace
+
+    ws = init_workspace(directory, area, name)
+    a = ws.settings.area
+    console.print(f"Created workspace [bold]{ws.root}[/] for {a.name} ({a.code}), {a.police_force} police force area.")
+
+
+@ingest_app.command("police-uk")
+def ingest_police_uk_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="CSV files, YYYY-MM folders or .zip archives.")],
+    workspace: WorkspaceOpt = None,
+    force: Annotated[
+        str | None,
+        typer.Option(help="Force for files whose name and columns do not say (e.g. renamed stop-and-search files)."),
+    ] = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Load data.police.uk street, outcomes and stop-and-search files (replaces by force and month)."""
+    from saferplaces.warehouse.ingest import ingest_police_uk
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    report = ingest_police_uk(ws, paths, force=force, progress=output_format is OutputFormat.table and sys.stderr.isatty())
+    if output_format is OutputFormat.json:
+        _print_json(report.as_dict())
+    else:
+        report.print(console, err_console)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@download_app.command("police-uk")
+def download_police_uk_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder to write YYYY-MM/ folders into.")],
+    force: Annotated[str, typer.Option(help="Force name or slug, e.g. west-mercia.")],
+    from_month: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    to_month: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    base_url: Annotated[
+        str, typer.Option(help="data.police.uk base URL (or a mirror with the same layout).", envvar="SAFERPLACES_POLICE_UK_URL")
+    ] = "https://data.police.uk",
+    kinds: Annotated[
+        list[str] | None, typer.Option("--kind", help="street, outcomes, stop-and-search (default: all three).")
+    ] = None,
+) -> None:
+    """Fetch monthly data.police.uk files for one force into YYYY-MM/ folders."""
+    from saferplaces.sources.police_uk_download import download_police_uk
+
+    written = download_police_uk(
+        force=force,
+        start=from_month,
+        end=to_month,
+        dest=directory,
+        base_url=base_url,
+        kinds=tuple(kinds) if kinds else ("street", "outcomes", "stop-and-search"),
+        progress=sys.stderr.isatty(),
+    )
+    console.print(f"Wrote {len(written)} files under {directory}.")
+
+
+class GeographyKind(str, Enum):
+    lsoa = "lsoa"
+    ward = "ward"
+    lsoa_ward = "lsoa-ward"
+    lsoa_lookup = "lsoa-lookup"
+    population = "population"
+    imd = "imd"
+
+
+@geography_app.command("load")
+def geography_load_cmd(
+    kind: Annotated[GeographyKind, typer.Argument(help="What the file holds.")],
+    path: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, shapefile or CSV.")],
+    workspace: WorkspaceOpt = None,
+    vintage: Annotated[int | None, typer.Option(help="LSOA vintage, 2011 or 2021 (default: from the columns).")] = None,
+    year: Annotated[int | None, typer.Option(help="Population year (default: from the file).")] = None,
+) -> None:
+    """Load boundaries (LSOA, ward), LSOA-ward and LSOA11-LSOA21 lookups, population or IMD."""
+    from saferplaces.sources.geography import load_geography
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    result = load_geography(ws, kind.value, path, vintage=vintage, year=year)
+    console.print(result.summary())
+
+
+@geography_app.command("localities")
+def geography_localities_cmd(workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputFormat.table) -> None:
+    """List the localities defined in saferplaces.toml with their LSOAs, residents and area."""
+    from saferplaces.geo.localities import list_localities
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        frame = list_localities(con, ws.settings)
+    if output_format is OutputFormat.json:
+        _print_json(frame.to_dict(orient="records"))
+        return
+    table = Table(title="Localities")
+    for col in frame.columns:
+        table.add_column(col)
+    for row in frame.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
+
+
+@app.command()
+def status(workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputFormat.table) -> None:
+    """What the warehouse holds: months by kind and force, quarantine, unplaced records, geography."""
+    from saferplaces.warehouse.status import print_status, warehouse_status
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        st = warehouse_status(con, ws.settings)
+    if output_format is OutputFormat.json:
+        _print_json(st)
+    else:
+        print_status(st, console)
+
+
+@quarantine_app.command("show")
+def quarantine_show_cmd(
+    workspace: WorkspaceOpt = None,
+    reason: Annotated[str | None, typer.Option(help="Only this reason code (see `saferplaces status`).")] = None,
+    file: Annotated[str | None, typer.Option(help="Only rows from files whose name contains this.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows (0 for all).")] = 50,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Show quarantined rows: file, line, reason and the raw text."""
+    from saferplaces.warehouse.status import print_quarantine, quarantine_rows
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        frame = quarantine_rows(con, reason=reason, file=file, limit=limit)
+    if output_format is OutputFormat.json:
+        _print_json(frame.to_dict(orient="records"))
+    else:
+        print_quarantine(frame, console)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path("demo-workspace"),
+    data: Annotated[
+        Path | None,
+        typer.Option(help="The shared data folder (default: $SAFERPLACES_SHARED_DATA, else ../shared/data).", show_default=False),
+    ] = None,
+) -> None:
+    """Build the Telford and Wrekin demo workspace from the real files and print its status."""
+    from saferplaces.demo import build_demo
+    from saferplaces.warehouse.status import print_status, warehouse_status
+
+    ws = build_demo(directory, data, console=console, progress=sys.stderr.isatty())
+    with ws.connect(read_only=True) as con:
+        print_status(warehouse_status(con, ws.settings), console)
+    console.print(f"\nDemo workspace: [bold]{ws.root}[/]  (try: saferplaces status -w {ws.root})")
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except SaferplacesError as e:
+        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as e:
+        # Usage errors (Typer's bundled click) carry their own message and exit code.
+        if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):
+            e.show()
+            sys.exit(e.exit_code)
+        if os.environ.get("SAFERPLACES_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(e).__name__}: {e} "
+            "(this is a bug in saferplaces; rerun with SAFERPLACES_DEBUG=1 for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(70)
+
+
+if __name__ == "__main__":
+    main()

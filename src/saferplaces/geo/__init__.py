@@ -1,0 +1,1 @@
+"""Geography: LSOA vintages, areas (local authorities), wards, localities, point-in-polygon."""

@@ -1,0 +1,103 @@
+"""Workspace settings, read from ``saferplaces.toml`` with ``SAFERPLACES_*`` environment overrides.
+
+The file is the partnership's own record of what the workspace is for (its area) and how places
+are defined (localities). Environment variables override single values, for example
+``SAFERPLACES_GEOGRAPHY__VINTAGE=2011``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from saferplaces.errors import SaferplacesError
+
+__all__ = ["AreaSettings", "GeographySettings", "LocalitySettings", "Settings", "SETTINGS_FILE"]
+
+SETTINGS_FILE = "saferplaces.toml"
+
+
+class AreaSettings(BaseModel):
+    """The local authority the partnership covers."""
+
+    code: str
+    name: str
+    police_force: str | None = None
+
+
+class GeographySettings(BaseModel):
+    """Which LSOA vintage records are resolved onto."""
+
+    vintage: int = 2021
+
+    @field_validator("vintage")
+    @classmethod
+    def _known_vintage(cls, v: int) -> int:
+        if v not in (2011, 2021):
+            raise ValueError(f"LSOA vintage must be 2011 or 2021, not {v}")
+        return v
+
+
+class LocalitySettings(BaseModel):
+    """A named set of LSOAs: by LSOA codes, by wards (names or codes), or by a polygon file."""
+
+    lsoas: list[str] = Field(default_factory=list)
+    wards: list[str] = Field(default_factory=list)
+    polygon: str | None = None
+    description: str | None = None
+
+
+class Settings(BaseSettings):
+    """Everything ``saferplaces.toml`` holds."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAFERPLACES_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    name: str
+    area: AreaSettings
+    geography: GeographySettings = Field(default_factory=GeographySettings)
+    localities: dict[str, LocalitySettings] = Field(default_factory=dict)
+    # force slug -> local marker code -> saferplaces marker (filled by the extract issue)
+    markers: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first so that SAFERPLACES_* overrides the file.
+        return (env_settings, init_settings)
+
+    @classmethod
+    def load(cls, path: Path) -> Settings:
+        """Read and validate a ``saferplaces.toml``; one clear line on any problem."""
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise SaferplacesError(f"{path}: not valid TOML ({e})") from None
+        except UnicodeDecodeError:
+            raise SaferplacesError(f"{path}: not UTF-8 text") from None
+        try:
+            return cls(**raw)
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise SaferplacesError(f"{path}: {where}: {err['msg']}") from None
+
+    def save(self, path: Path) -> None:
+        """Write the settings back as TOML (empty sections left out)."""
+        data: dict[str, Any] = self.model_dump(exclude_none=True)
+        for key in ("localities", "markers"):
+            if not data[key]:
+                del data[key]
+        path.write_text(tomli_w.dumps(data), encoding="utf-8")

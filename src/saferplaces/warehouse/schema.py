@@ -1,0 +1,218 @@
+"""Warehouse schema. Table and column names are fixed: analyses and reports query them.
+
+Police data (one row per input row that passed its checks):
+
+- ``crime``: data.police.uk street crimes (and, later, force-extract offences live beside them).
+- ``asb``: anti-social behaviour incidents (street rows with no Crime ID and type ASB).
+- ``outcome``: data.police.uk outcomes.
+- ``stop_search``: data.police.uk stop and search.
+
+Every police row carries ``force`` (publishing force slug), ``month`` (first day), the LSOA code
+it came with (``lsoa_code``), the LSOA it was resolved to against the loaded boundaries (``lsoa``)
+and how (``placed_by``: code, lookup, point, outside, unplaced), plus its provenance
+(``ingest_id`` into ``ingest_log`` and the ``line`` of its file).
+
+Bookkeeping: ``ingest_log`` (one row per file per ingest), ``partition`` (which ingest owns each
+(kind, force, month)), ``quarantine`` (every rejected row with file, line, raw text and reason).
+
+Geography: ``lsoa`` (boundaries of both vintages), ``ward``, ``lsoa_ward``, ``lsoa_lookup``
+(LSOA11 -> LSOA21), ``population``, ``imd``, ``geography_log``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+__all__ = ["TABLES", "POLICE_TABLES", "connect", "create_schema"]
+
+_LOCATION = """
+    longitude DOUBLE, latitude DOUBLE, location VARCHAR,
+    lsoa_code VARCHAR, lsoa_name VARCHAR"""
+_PLACE = """
+    lsoa VARCHAR,           -- resolved LSOA code in the workspace vintage (NULL if not placed)
+    placed_by VARCHAR,      -- code | lookup | point | outside | unplaced | NULL (not resolved yet)
+    ingest_id BIGINT NOT NULL,
+    line BIGINT NOT NULL"""
+
+DDL = f"""
+CREATE SEQUENCE IF NOT EXISTS ingest_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS ingest_log (
+    ingest_id BIGINT PRIMARY KEY,
+    ingested_at TIMESTAMP NOT NULL,
+    kind VARCHAR,            -- street | outcomes | stop-and-search (NULL when the file failed)
+    file VARCHAR NOT NULL,   -- as given; archive members as archive.zip!member.csv
+    sha256 VARCHAR,
+    size_bytes BIGINT,
+    force VARCHAR,
+    months VARCHAR[],
+    rows_read BIGINT NOT NULL DEFAULT 0,
+    rows_loaded BIGINT NOT NULL DEFAULT 0,
+    rows_quarantined BIGINT NOT NULL DEFAULT 0,
+    status VARCHAR NOT NULL, -- loaded | unchanged | failed | superseded
+    message VARCHAR,
+    synthetic BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE IF NOT EXISTS partition (
+    kind VARCHAR NOT NULL,
+    force VARCHAR NOT NULL,
+    month DATE NOT NULL,
+    ingest_id BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    PRIMARY KEY (kind, force, month)
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    ingest_id BIGINT NOT NULL,
+    kind VARCHAR,
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    line BIGINT NOT NULL,
+    raw VARCHAR,
+    reason VARCHAR NOT NULL,  -- short code, e.g. month_format
+    detail VARCHAR NOT NULL   -- the sentence a person reads
+);
+
+CREATE TABLE IF NOT EXISTS crime (
+    crime_id VARCHAR,
+    month DATE NOT NULL,
+    force VARCHAR NOT NULL,
+    reported_by VARCHAR, falls_within VARCHAR,{_LOCATION},
+    crime_type VARCHAR NOT NULL,
+    last_outcome_category VARCHAR,
+    context VARCHAR,
+    synthetic BOOLEAN NOT NULL DEFAULT false,{_PLACE}
+);
+
+CREATE TABLE IF NOT EXISTS asb (
+    month DATE NOT NULL,
+    force VARCHAR NOT NULL,
+    reported_by VARCHAR, falls_within VARCHAR,{_LOCATION},
+    context VARCHAR,
+    synthetic BOOLEAN NOT NULL DEFAULT false,{_PLACE}
+);
+
+CREATE TABLE IF NOT EXISTS outcome (
+    crime_id VARCHAR NOT NULL,
+    month DATE NOT NULL,
+    force VARCHAR NOT NULL,
+    reported_by VARCHAR, falls_within VARCHAR,{_LOCATION},
+    outcome_type VARCHAR,
+    synthetic BOOLEAN NOT NULL DEFAULT false,{_PLACE}
+);
+
+CREATE TABLE IF NOT EXISTS stop_search (
+    type VARCHAR NOT NULL,
+    date TIMESTAMPTZ NOT NULL,
+    month DATE NOT NULL,
+    force VARCHAR NOT NULL,
+    part_of_policing_operation BOOLEAN,
+    policing_operation VARCHAR,
+    longitude DOUBLE, latitude DOUBLE,
+    gender VARCHAR, age_range VARCHAR,
+    self_defined_ethnicity VARCHAR, officer_defined_ethnicity VARCHAR,
+    legislation VARCHAR, object_of_search VARCHAR, outcome VARCHAR,
+    outcome_linked_to_object_of_search BOOLEAN,
+    removal_of_more_than_just_outer_clothing BOOLEAN,
+    synthetic BOOLEAN NOT NULL DEFAULT false,{_PLACE}
+);
+
+CREATE TABLE IF NOT EXISTS lsoa (
+    lsoa_code VARCHAR NOT NULL,
+    lsoa_name VARCHAR,
+    vintage INTEGER NOT NULL,     -- 2011 | 2021
+    lad_code VARCHAR,
+    lad_name VARCHAR,
+    area_km2 DOUBLE,              -- computed in EPSG:27700
+    geometry BLOB,                -- WKB, EPSG:4326 (lon/lat)
+    source VARCHAR,
+    PRIMARY KEY (lsoa_code, vintage)
+);
+
+CREATE TABLE IF NOT EXISTS ward (
+    ward_code VARCHAR NOT NULL PRIMARY KEY,
+    ward_name VARCHAR NOT NULL,
+    lad_code VARCHAR,
+    area_km2 DOUBLE,
+    geometry BLOB,
+    source VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS lsoa_ward (
+    lsoa_code VARCHAR NOT NULL PRIMARY KEY,  -- LSOA 2021 (or 2011) code
+    ward_code VARCHAR NOT NULL,
+    ward_name VARCHAR,
+    lad_code VARCHAR,
+    lad_name VARCHAR,
+    source VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS lsoa_lookup (
+    lsoa11_code VARCHAR NOT NULL,
+    lsoa21_code VARCHAR NOT NULL,
+    change VARCHAR,        -- U unchanged, S split, M merged, X irregular (ONS categories)
+    weight DOUBLE,         -- share of the LSOA11's residents in this LSOA21 (1 when unchanged)
+    best_fit BOOLEAN NOT NULL DEFAULT false,
+    source VARCHAR,
+    PRIMARY KEY (lsoa11_code, lsoa21_code)
+);
+
+CREATE TABLE IF NOT EXISTS population (
+    lsoa_code VARCHAR NOT NULL,
+    vintage INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    residents DOUBLE NOT NULL,
+    source VARCHAR,
+    PRIMARY KEY (lsoa_code, vintage, year)
+);
+
+CREATE TABLE IF NOT EXISTS imd (
+    lsoa_code VARCHAR NOT NULL PRIMARY KEY,  -- LSOA 2011
+    year INTEGER NOT NULL,                   -- 2019
+    score DOUBLE,
+    rank INTEGER,
+    decile INTEGER,
+    source VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS geography_log (
+    loaded_at TIMESTAMP NOT NULL,
+    kind VARCHAR NOT NULL,     -- lsoa | ward | lsoa-ward | lsoa-lookup | population | imd
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    detail VARCHAR
+);
+"""
+
+POLICE_TABLES = ("crime", "asb", "outcome", "stop_search")
+TABLES = (
+    *POLICE_TABLES,
+    "quarantine",
+    "ingest_log",
+    "partition",
+    "lsoa",
+    "ward",
+    "lsoa_ward",
+    "lsoa_lookup",
+    "population",
+    "imd",
+    "geography_log",
+)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every warehouse table that does not exist yet (safe to run again)."""
+    con.execute(DDL)
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, creating the schema when writable."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        create_schema(con)
+    return con
