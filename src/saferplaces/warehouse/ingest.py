@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -44,7 +45,11 @@ from saferplaces.workspace import Workspace
 __all__ = ["FileResult", "IngestReport", "ingest_police_uk", "ingest_files"]
 
 # Which warehouse tables a kind's partition lives in.
-KIND_TABLES = {"street": ("crime", "asb"), "outcomes": ("outcome",), "stop-and-search": ("stop_search",)}
+KIND_TABLES = {
+    "street": ("crime", "asb"),
+    "outcomes": ("outcome",),
+    "stop-and-search": ("stop_search",),
+}
 
 _INSERTS = {
     "crime": """
@@ -141,7 +146,9 @@ class IngestReport:
         """A table of files, then one line per problem on stderr."""
         table = Table(title="data.police.uk ingest", show_lines=False)
         for col in ("file", "kind", "months", "read", "loaded", "quarantined", "status"):
-            table.add_column(col, justify="right" if col in ("read", "loaded", "quarantined") else "left")
+            table.add_column(
+                col, justify="right" if col in ("read", "loaded", "quarantined") else "left"
+            )
         for f in self.files:
             months = f"{f.months[0]}..{f.months[-1]}" if len(f.months) > 1 else "".join(f.months)
             table.add_row(
@@ -158,7 +165,9 @@ class IngestReport:
         if t["rows_quarantined"]:
             console.print("See the quarantined rows with `saferplaces quarantine show`.")
         for s in self.skipped:
-            (err_console if s.error else console).print(f"skipped {s.name}: {s.why}", highlight=False)
+            (err_console if s.error else console).print(
+                f"skipped {s.name}: {s.why}", highlight=False
+            )
         for f in self.failed:
             err_console.print(f"[bold red]error:[/] {f.message}", highlight=False, soft_wrap=True)
 
@@ -186,7 +195,9 @@ def ingest_police_uk(
     con = ws.connect()
     try:
         report = ingest_files(con, paths, force=force, progress=progress)
-        report.placed = _resolve(con, ws, [f.ingest_id for f in report.files if f.status == "loaded"])
+        report.placed = _resolve(
+            con, ws, [f.ingest_id for f in report.files if f.status == "loaded"]
+        )
     finally:
         con.close()
     return report
@@ -288,7 +299,9 @@ def _ingest_one(
     con: duckdb.DuckDBPyConnection, f: InputFile, path: Path, force: str | None
 ) -> FileResult:
     info = inspect_file(f, path, force)
-    result = FileResult(file=f.name, status="loaded", kind=info.kind, force=info.force, sha256=info.sha256)
+    result = FileResult(
+        file=f.name, status="loaded", kind=info.kind, force=info.force, sha256=info.sha256
+    )
     if _is_unchanged(con, info):
         result.status = "unchanged"
         result.message = "the same file was loaded before; nothing changed"
@@ -304,11 +317,18 @@ def _ingest_one(
     # Read and check every row in DuckDB.
     sql, _ = stage_sql(info.kind, info.header)
     try:
+        # DuckDB appends to its rejects tables on every scan; start each file afresh.
+        con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
         con.execute(sql, [str(path)])
     except duckdb.Error as e:
         raise InputFileError(f.name, f"cannot be read as CSV ({str(e).splitlines()[0]})") from None
+    # DuckDB records one reject per missing column; one per line is what a person reads.
     rejects = con.execute(
-        "SELECT line, csv_line, error_type, error_message FROM csv_rejects ORDER BY line"
+        """
+        SELECT line, arg_min(csv_line, column_idx), arg_min(error_type, column_idx),
+               arg_min(error_message, column_idx)
+        FROM csv_rejects GROUP BY line ORDER BY line
+        """
     ).fetchall()
     _add_lines(con, info, rejects)
 
@@ -328,7 +348,11 @@ def _ingest_one(
             ).fetchall()
         ]
     result.months = months
-    params = {"force": info.force, "synthetic": "synthetic" in f.name.lower(), "ingest_id": ingest_id}
+    params = {
+        "force": info.force,
+        "synthetic": "synthetic" in f.name.lower(),
+        "ingest_id": ingest_id,
+    }
 
     # One transaction: replace the partitions, insert rows, quarantine, log, ownership.
     con.begin()
@@ -401,7 +425,9 @@ def _delete_partitions(con: duckdb.DuckDBPyConnection, info: FileInfo, months: l
             if held == 1:
                 con.execute(f"DELETE FROM {table} WHERE ingest_id = ?", [owner])
             else:
-                con.execute(f"DELETE FROM {table} WHERE ingest_id = ? AND month = ?", [owner, month])
+                con.execute(
+                    f"DELETE FROM {table} WHERE ingest_id = ? AND month = ?", [owner, month]
+                )
 
 
 def _mark_superseded(con: duckdb.DuckDBPyConnection) -> None:
@@ -430,7 +456,9 @@ def _add_lines(con: duckdb.DuckDBPyConnection, info: FileInfo, rejects: list[tup
     physical = info.newline_count + (0 if info.data.endswith(b"\n") else 1)
     if physical == 1 + n_rows + len(rejects):
         if not rejects:
-            con.execute("CREATE OR REPLACE TEMP VIEW stage_lines AS SELECT *, rn + 1 AS line FROM stage")
+            con.execute(
+                "CREATE OR REPLACE TEMP VIEW stage_lines AS SELECT *, rn + 1 AS line FROM stage"
+            )
             return
         # Good row k follows the rejects whose position among good rows is below k.
         gaps = [int(line) - 2 - i for i, (line, *_rest) in enumerate(rejects)]
@@ -497,7 +525,12 @@ def _quarantine(
         rows_line.append(int(line))
         rows_raw.append(csv_line if csv_line is not None else raw(int(line)))
         rows_reason.append("csv_" + str(error_type).lower().replace(" ", "_"))
-        rows_detail.append(f"the row does not have the file's {len(info.header)} columns ({message})")
+        found = re.search(r"Found: (\d+)", str(message))
+        rows_detail.append(
+            f"the row has {found[1]} columns where the header has {len(info.header)}"
+            if found
+            else f"the row cannot be split into the header's {len(info.header)} columns ({message})"
+        )
     for line, reason, detail in bad:
         rows_line.append(int(line))
         rows_raw.append(raw(int(line)))
