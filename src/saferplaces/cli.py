@@ -22,10 +22,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-ingest_app = typer.Typer(help="Load police and partner data into the warehouse.", no_args_is_help=True)
+ingest_app = typer.Typer(
+    help="Load police and partner data into the warehouse.", no_args_is_help=True
+)
 download_app = typer.Typer(help="Fetch published data files.", no_args_is_help=True)
-geography_app = typer.Typer(help="Boundaries, population, deprivation and lookups.", no_args_is_help=True)
-quarantine_app = typer.Typer(help="Rows that were rejected at ingest, with reasons.", no_args_is_help=True)
+geography_app = typer.Typer(
+    help="Boundaries, population, deprivation and lookups.", no_args_is_help=True
+)
+quarantine_app = typer.Typer(
+    help="Rows that were rejected at ingest, with reasons.", no_args_is_help=True
+)
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(download_app, name="download")
 app.add_typer(geography_app, name="geography")
@@ -50,7 +56,9 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", help="table for people, json for machines.")]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", help="table for people, json for machines.")
+]
 
 
 def _print_json(data: Any) -> None:
@@ -61,23 +69,31 @@ def _print_json(data: Any) -> None:
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
     area: Annotated[str, typer.Option(help="Local authority code (E06000020) or name.")],
-    name: Annotated[str | None, typer.Option(help="Partnership name (default: from the area).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Partnership name (default: from the area).")
+    ] = None,
 ) -> None:
     """Create a workspace for a local authority: saferplaces.toml and warehouse.duckdb."""
     from saferplaces.workspace import init_workspace
 
     ws = init_workspace(directory, area, name)
     a = ws.settings.area
-    console.print(f"Created workspace [bold]{ws.root}[/] for {a.name} ({a.code}), {a.police_force} police force area.")
+    console.print(
+        f"Created workspace [bold]{ws.root}[/] for {a.name} ({a.code}), {a.police_force} police force area."
+    )
 
 
 @ingest_app.command("police-uk")
 def ingest_police_uk_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="CSV files, YYYY-MM folders or .zip archives.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="CSV files, YYYY-MM folders or .zip archives.")
+    ],
     workspace: WorkspaceOpt = None,
     force: Annotated[
         str | None,
-        typer.Option(help="Force for files whose name and columns do not say (e.g. renamed stop-and-search files)."),
+        typer.Option(
+            help="Force for files whose name and columns do not say (e.g. renamed stop-and-search files)."
+        ),
     ] = None,
     output_format: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -86,7 +102,9 @@ def ingest_police_uk_cmd(
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
-    report = ingest_police_uk(ws, paths, force=force, progress=output_format is OutputFormat.table and sys.stderr.isatty())
+    report = ingest_police_uk(
+        ws, paths, force=force, progress=output_format is OutputFormat.table and sys.stderr.isatty()
+    )
     if output_format is OutputFormat.json:
         _print_json(report.as_dict())
     else:
@@ -102,10 +120,15 @@ def download_police_uk_cmd(
     from_month: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
     to_month: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
     base_url: Annotated[
-        str, typer.Option(help="data.police.uk base URL (or a mirror with the same layout).", envvar="SAFERPLACES_POLICE_UK_URL")
+        str,
+        typer.Option(
+            help="data.police.uk base URL (or a mirror with the same layout).",
+            envvar="SAFERPLACES_POLICE_UK_URL",
+        ),
     ] = "https://data.police.uk",
     kinds: Annotated[
-        list[str] | None, typer.Option("--kind", help="street, outcomes, stop-and-search (default: all three).")
+        list[str] | None,
+        typer.Option("--kind", help="street, outcomes, stop-and-search (default: all three)."),
     ] = None,
 ) -> None:
     """Fetch monthly data.police.uk files for one force into YYYY-MM/ folders."""
@@ -137,8 +160,12 @@ def geography_load_cmd(
     kind: Annotated[GeographyKind, typer.Argument(help="What the file holds.")],
     path: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, shapefile or CSV.")],
     workspace: WorkspaceOpt = None,
-    vintage: Annotated[int | None, typer.Option(help="LSOA vintage, 2011 or 2021 (default: from the columns).")] = None,
-    year: Annotated[int | None, typer.Option(help="Population year (default: from the file).")] = None,
+    vintage: Annotated[
+        int | None, typer.Option(help="LSOA vintage, 2011 or 2021 (default: from the columns).")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Population year (default: from the file).")
+    ] = None,
 ) -> None:
     """Load boundaries (LSOA, ward), LSOA-ward and LSOA11-LSOA21 lookups, population or IMD."""
     from saferplaces.sources.geography import load_geography
@@ -150,7 +177,9 @@ def geography_load_cmd(
 
 
 @geography_app.command("localities")
-def geography_localities_cmd(workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputFormat.table) -> None:
+def geography_localities_cmd(
+    workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputFormat.table
+) -> None:
     """List the localities defined in saferplaces.toml with their LSOAs, residents and area."""
     from saferplaces.geo.localities import list_localities
     from saferplaces.workspace import open_workspace
@@ -187,8 +216,12 @@ def status(workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputForm
 @quarantine_app.command("show")
 def quarantine_show_cmd(
     workspace: WorkspaceOpt = None,
-    reason: Annotated[str | None, typer.Option(help="Only this reason code (see `saferplaces status`).")] = None,
-    file: Annotated[str | None, typer.Option(help="Only rows from files whose name contains this.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Only this reason code (see `saferplaces status`).")
+    ] = None,
+    file: Annotated[
+        str | None, typer.Option(help="Only rows from files whose name contains this.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows (0 for all).")] = 50,
     output_format: FormatOpt = OutputFormat.table,
 ) -> None:
@@ -207,10 +240,15 @@ def quarantine_show_cmd(
 
 @app.command()
 def demo(
-    directory: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path("demo-workspace"),
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
+        "demo-workspace"
+    ),
     data: Annotated[
         Path | None,
-        typer.Option(help="The shared data folder (default: $SAFERPLACES_SHARED_DATA, else ../shared/data).", show_default=False),
+        typer.Option(
+            help="The shared data folder (default: $SAFERPLACES_SHARED_DATA, else ../shared/data).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Build the Telford and Wrekin demo workspace from the real files and print its status."""
@@ -226,7 +264,9 @@ def demo(
 def main() -> None:
     """Entry point: user errors become one line on stderr, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's exit code instead of exiting.
+        rc = app(standalone_mode=False)
+        sys.exit(rc if isinstance(rc, int) else 0)
     except SaferplacesError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(1)
