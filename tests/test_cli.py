@@ -88,3 +88,12 @@ def test_unknown_area_is_a_clear_error(tmp_path: Path):
     r = run("init", str(tmp_path / "x"), "--area", "Narnia")
     assert r.returncode == 1
     assert "no local authority in England and Wales has the code or name 'Narnia'" in r.stderr
+
+
+def test_every_quarantine_reason_is_documented():
+    from saferplaces.sources.police_uk import CHECKS
+
+    docs = (REPO / "docs" / "data-formats.md").read_text()
+    for checks in CHECKS.values():
+        for code, _, _ in checks:
+            assert f"`{code}`" in docs, code
