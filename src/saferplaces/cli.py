@@ -79,7 +79,8 @@ def init(
     ws = init_workspace(directory, area, name)
     a = ws.settings.area
     console.print(
-        f"Created workspace [bold]{ws.root}[/] for {a.name} ({a.code}), {a.police_force} police force area."
+        f"Created workspace [bold]{ws.root}[/] for {a.name} ({a.code}), "
+        f"{a.police_force} police force area."
     )
 
 
@@ -92,12 +93,12 @@ def ingest_police_uk_cmd(
     force: Annotated[
         str | None,
         typer.Option(
-            help="Force for files whose name and columns do not say (e.g. renamed stop-and-search files)."
+            help="Force for files whose name and columns do not say (renamed stop-and-search)."
         ),
     ] = None,
     output_format: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Load data.police.uk street, outcomes and stop-and-search files (replaces by force and month)."""
+    """Load data.police.uk street, outcomes and stop-and-search files (replaces force-months)."""
     from saferplaces.warehouse.ingest import ingest_police_uk
     from saferplaces.workspace import open_workspace
 
@@ -200,7 +201,7 @@ def geography_localities_cmd(
 
 @app.command()
 def status(workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputFormat.table) -> None:
-    """What the warehouse holds: months by kind and force, quarantine, unplaced records, geography."""
+    """What the warehouse holds: months by kind and force, quarantine, placement, geography."""
     from saferplaces.warehouse.status import print_status, warehouse_status
     from saferplaces.workspace import open_workspace
 
@@ -280,9 +281,10 @@ def main() -> None:
         sys.exit(130)
     except Exception as e:
         # Usage errors (Typer's bundled click) carry their own message and exit code.
-        if hasattr(e, "show") and isinstance(getattr(e, "exit_code", None), int):
+        exit_code = getattr(e, "exit_code", None)
+        if hasattr(e, "show") and isinstance(exit_code, int):
             e.show()
-            sys.exit(e.exit_code)
+            sys.exit(exit_code)
         if os.environ.get("SAFERPLACES_DEBUG"):
             raise
         err_console.print(

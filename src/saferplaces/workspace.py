@@ -57,7 +57,9 @@ class Workspace:
                     f"{self.warehouse_path} is in use by another saferplaces process; "
                     "wait for it to finish and try again"
                 ) from None
-            raise SaferplacesError(f"{self.warehouse_path}: cannot open the warehouse ({e})") from None
+            raise SaferplacesError(
+                f"{self.warehouse_path}: cannot open the warehouse ({e})"
+            ) from None
 
     def save_settings(self) -> None:
         self.settings.save(self.settings_path)

@@ -83,9 +83,13 @@ def find_local_authority(query: str) -> LocalAuthority:
         by_code = t[names == _norm(q)]
         if by_code.empty:
             # "Bristol" for "Bristol, City of"; "Herefordshire" for "Herefordshire, County of"
-            by_code = t[names.str.split(" ").str[0:len(_norm(q).split())].str.join(" ") == _norm(q)]
+            by_code = t[
+                names.str.split(" ").str[0 : len(_norm(q).split())].str.join(" ") == _norm(q)
+            ]
             if by_code.lad_code.nunique() != 1:
-                close = sorted(t.lad_name[t.lad_name.str.lower().str.contains(q.lower()[:4])].unique())[:5]
+                close = sorted(
+                    t.lad_name[t.lad_name.str.lower().str.contains(q.lower()[:4])].unique()
+                )[:5]
                 hint = f" Did you mean: {', '.join(close)}?" if close else ""
                 raise SaferplacesError(
                     f"no local authority in England and Wales has the code or name '{query}'; "

@@ -315,6 +315,12 @@ def _q(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _shown(col: str) -> str:
+    """SQL for a value as a person reads it in a message: quoted, or the word empty."""
+    quote = "''''"  # a SQL string literal holding one single quote
+    return f"coalesce({quote} || {col} || {quote}, 'empty')"
+
+
 _TYPES = ", ".join(_q(t) for t in CRIME_TYPES)
 _SEARCH = ", ".join(_q(t) for t in SEARCH_TYPES)
 _IN_UK = (
@@ -329,13 +335,13 @@ _COORD_CHECKS = [
         "coordinates_incomplete",
         "(longitude IS NULL) <> (latitude IS NULL)",
         "'Longitude and Latitude must both be given or both be empty; got ' || "
-        "coalesce(('''' || longitude || ''''), 'empty') || ' and ' || coalesce(('''' || latitude || ''''), 'empty')",
+        f"{_shown('longitude')} || ' and ' || {_shown('latitude')}",
     ),
     (
         "coordinates_not_numbers",
         "longitude IS NOT NULL AND (TRY_CAST(longitude AS DOUBLE) IS NULL "
         "OR TRY_CAST(latitude AS DOUBLE) IS NULL)",
-        "'Longitude ' || ('''' || longitude || '''') || ' and Latitude ' || ('''' || latitude || '''') || "
+        f"'Longitude ' || {_shown('longitude')} || ' and Latitude ' || {_shown('latitude')} || "
         "' must be decimal degrees'",
     ),
     (
@@ -348,12 +354,12 @@ _COORD_CHECKS = [
 _MONTH_CHECK = (
     "month_format",
     "month IS NULL OR NOT regexp_full_match(month, '[0-9]{4}-(0[1-9]|1[0-2])')",
-    "'Month ' || coalesce(('''' || month || ''''), 'empty') || ' is not YYYY-MM'",
+    f"'Month ' || {_shown('month')} || ' is not YYYY-MM'",
 )
 _LSOA_CHECK = (
     "lsoa_code",
     "lsoa_code IS NOT NULL AND NOT regexp_full_match(lsoa_code, '[EW]01[0-9]{6}')",
-    "'LSOA code ' || ('''' || lsoa_code || '''') || ' is not E01 or W01 followed by six digits'",
+    f"'LSOA code ' || {_shown('lsoa_code')} || ' is not E01 or W01 followed by six digits'",
 )
 _HEX64 = "regexp_full_match(crime_id, '[0-9a-fA-F]{64}')"
 
@@ -365,13 +371,12 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         (
             "crime_type",
             f"crime_type IS NULL OR crime_type NOT IN ({_TYPES})",
-            "'Crime type ' || coalesce(('''' || crime_type || ''''), 'empty') || "
-            "' is not a data.police.uk category'",
+            f"'Crime type ' || {_shown('crime_type')} || ' is not a data.police.uk category'",
         ),
         (
             "crime_id",
             f"crime_id IS NOT NULL AND NOT {_HEX64}",
-            "'Crime ID ' || ('''' || crime_id || '''') || ' is not 64 hexadecimal characters'",
+            f"'Crime ID ' || {_shown('crime_id')} || ' is not 64 hexadecimal characters'",
         ),
     ],
     "outcomes": [
@@ -381,7 +386,7 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
         (
             "crime_id",
             f"crime_id IS NULL OR NOT {_HEX64}",
-            "'Crime ID ' || coalesce(('''' || crime_id || ''''), 'empty') || "
+            f"'Crime ID ' || {_shown('crime_id')} || "
             "' is not 64 hexadecimal characters (outcomes always have one)'",
         ),
         (
@@ -395,12 +400,12 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
             "date_format",
             "date IS NULL OR TRY_CAST(date AS TIMESTAMPTZ) IS NULL "
             "OR NOT regexp_matches(date, '^[0-9]{4}-[0-9]{2}-[0-9]{2}')",
-            "'Date ' || coalesce(('''' || date || ''''), 'empty') || ' is not an ISO 8601 date and time'",
+            f"'Date ' || {_shown('date')} || ' is not an ISO 8601 date and time'",
         ),
         (
             "search_type",
             f"type IS NULL OR type NOT IN ({_SEARCH})",
-            "'Type ' || coalesce(('''' || type || ''''), 'empty') || ' is not a stop and search type'",
+            f"'Type ' || {_shown('type')} || ' is not a stop and search type'",
         ),
         *_COORD_CHECKS,
         (

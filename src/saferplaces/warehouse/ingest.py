@@ -288,7 +288,8 @@ def _is_unchanged(con: duckdb.DuckDBPyConnection, info: FileInfo) -> bool:
     owned = con.execute(
         """
         SELECT count(*) FROM partition
-        WHERE kind = ? AND force = ? AND sha256 = ? AND strftime(month, '%Y-%m') IN (SELECT unnest(?))
+        WHERE kind = ? AND force = ? AND sha256 = ?
+          AND strftime(month, '%Y-%m') IN (SELECT unnest(?))
         """,
         [info.kind, info.force, info.sha256, months],
     ).fetchone()
@@ -307,7 +308,8 @@ def _ingest_one(
         result.message = "the same file was loaded before; nothing changed"
         result.ingest_id = _next_id(con)
         con.execute(
-            "INSERT INTO ingest_log (ingest_id, ingested_at, kind, file, sha256, size_bytes, force, "
+            "INSERT INTO ingest_log (ingest_id, ingested_at, kind, file, sha256, size_bytes, "
+            "force, "
             "status, message) VALUES (?, ?, ?, ?, ?, ?, ?, 'unchanged', ?)",
             [result.ingest_id, datetime.now(), info.kind, f.name, info.sha256, f.size, info.force,
              result.message],
@@ -369,7 +371,8 @@ def _ingest_one(
         # Nothing is lost: every row DuckDB saw is loaded or quarantined.
         if stage_rows + len(rejects) != result.rows_read:
             raise AssertionError(
-                f"{f.name}: read {stage_rows + len(rejects)} rows but accounted for {result.rows_read}"
+                f"{f.name}: read {stage_rows + len(rejects)} rows "
+                f"but accounted for {result.rows_read}"
             )
         con.execute(
             "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
@@ -378,7 +381,8 @@ def _ingest_one(
         )  # fmt: skip
         if info.month is not None:
             con.execute(
-                "INSERT OR REPLACE INTO partition VALUES (?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?)",
+                "INSERT OR REPLACE INTO partition "
+                "VALUES (?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?)",
                 [info.kind, info.force, info.month, ingest_id, info.sha256, loaded],
             )
         else:

@@ -41,7 +41,8 @@ def warehouse_status(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict
         """
         SELECT kind, force, strftime(min(month), '%Y-%m') AS first_month,
                strftime(max(month), '%Y-%m') AS last_month, count(*) AS months,
-               (date_diff('month', min(month), max(month)) + 1 - count(*))::INTEGER AS months_missing,
+               (date_diff('month', min(month), max(month)) + 1 - count(*))::INTEGER
+                   AS months_missing,
                sum(rows)::BIGINT AS rows
         FROM partition GROUP BY kind, force ORDER BY kind, force
         """,
@@ -211,5 +212,5 @@ def print_quarantine(frame: pd.DataFrame, console: Console) -> None:
     for c in ("file", "line", "reason", "detail", "raw"):
         t.add_column(c, overflow="fold")
     for r in frame.itertuples(index=False):
-        t.add_row(str(r.file).split("/")[-1], str(r.line), r.reason, r.detail, r.raw)
+        t.add_row(str(r.file).split("/")[-1], str(r.line), str(r.reason), str(r.detail), str(r.raw))
     console.print(t)
