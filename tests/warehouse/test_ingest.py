@@ -333,3 +333,22 @@ def test_real_stop_and_search_files(shared_data: Path):
     )
     assert q(con, "SELECT count(*) FROM stop_search")[0][0] == report.totals()["rows_loaded"]
     assert q(con, "SELECT count(*) FROM partition") == [(36,)]
+
+
+def test_same_partition_twice_in_one_call(tmp_path: Path):
+    """Within one call (one batch transaction) the later file of a partition wins."""
+    revised = tmp_path / "rev" / STREET.name
+    revised.parent.mkdir()
+    revised.write_text(STREET.read_text().replace("Under investigation", "Suspect charged"))
+    archive = tmp_path / "same.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(STREET, f"2024-03/{STREET.name}")
+    con = mem()
+    report = ingest_files(con, [STREET, archive, revised])
+    assert [f.status for f in report.files] == ["loaded", "unchanged", "loaded"]
+    assert q(con, "SELECT last_outcome_category FROM crime WHERE line = 2") == [
+        ("Suspect charged",)
+    ]
+    assert q(con, "SELECT count(*) FROM crime") == [(5,)]
+    assert q(con, "SELECT count(*), count(DISTINCT ingest_id) FROM quarantine") == [(9, 1)]
+    assert q(con, "SELECT count(*) FROM partition") == [(1,)]

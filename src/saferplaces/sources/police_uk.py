@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from saferplaces.errors import InputFileError
@@ -170,7 +170,7 @@ class FileInfo:
     force: str
     month: str | None  # YYYY-MM from a data.police.uk file name: the file's partition month
     newline_count: int
-    data: bytes = field(repr=False)
+    ends_with_newline: bool
 
 
 def iter_input_files(paths: list[Path]) -> Iterator[InputFile | Skipped | InputFileError]:
@@ -260,7 +260,7 @@ def inspect_file(f: InputFile, path: Path, force_option: str | None = None) -> F
         force=_force_of(f, kind, text, force_option),
         month=_month_of(f),
         newline_count=data.count(b"\n"),
-        data=data,
+        ends_with_newline=data.endswith(b"\n"),
     )
 
 
@@ -423,10 +423,12 @@ CHECKS: dict[str, list[tuple[str, str, str]]] = {
 
 
 def stage_sql(kind: str, header: list[str]) -> tuple[str, str]:
-    """SQL that reads one file into ``stage`` with ``rn``, ``reason`` and ``detail`` columns.
+    """SQL that reads files of one kind and header into the temporary table ``stage``.
 
-    Returns the ``CREATE TEMP TABLE stage`` statement (one parameter: the file path) and the
-    name of the month expression column. Every value is read as text; checks run in SQL.
+    Returns the ``CREATE TEMP TABLE stage`` statement (one parameter: the list of paths) and the
+    SQL expression of the quarantine sentence for a row's ``reason``. ``stage`` holds every
+    column as text plus ``file_index`` (position in the path list), ``reason`` (NULL when the
+    row passes every check) and ``month_date``. Its ``rowid`` follows the files' row order.
     """
     spec = KINDS[kind]
     cols = [column_name(h) for h in header]
@@ -435,16 +437,17 @@ def stage_sql(kind: str, header: list[str]) -> tuple[str, str]:
     missing = [column_name(c) for c in spec.optional if column_name(c) not in cols]
     extra = "".join(f", NULL::VARCHAR AS {c}" for c in missing)
     reason = " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in CHECKS[kind])
-    detail = " ".join(f"WHEN {_q(code)} THEN {text}" for code, _, text in CHECKS[kind])
+    detail = (
+        "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in CHECKS[kind]) + " END"
+    )
     month = "substr(date, 1, 7)" if kind == "stop-and-search" else "month"
     sql = f"""
         CREATE OR REPLACE TEMP TABLE stage AS
-        SELECT *, CASE reason {detail} END AS detail,
-               CASE WHEN reason IS NULL THEN strptime({month}, '%Y-%m')::DATE END AS month_date
+        SELECT *, CASE WHEN reason IS NULL THEN strptime({month}, '%Y-%m')::DATE END AS month_date
         FROM (
             SELECT *, CASE {reason} END AS reason
             FROM (
-                SELECT row_number() OVER () AS rn, *{extra}
+                SELECT *{extra}, file_index
                 FROM read_csv(?, header = true, auto_detect = false, columns = {columns},
                               delim = ',', quote = '"', escape = '"', strict_mode = true,
                               store_rejects = true, rejects_table = 'csv_rejects',
@@ -452,4 +455,4 @@ def stage_sql(kind: str, header: list[str]) -> tuple[str, str]:
             )
         )
     """
-    return sql, month
+    return sql, detail

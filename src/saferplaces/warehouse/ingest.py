@@ -1,9 +1,11 @@
 """Partitioned ingest of data.police.uk files into the warehouse.
 
-The unit of replacement is the partition (kind, force, month). Each file is loaded in one
-transaction that deletes the partitions it brings, inserts its rows, writes its quarantine rows
-and its ``ingest_log`` row, and records itself as the owner of those partitions. Ingesting the
-same bytes again changes nothing; a revised month replaces the old one.
+The unit of replacement is the partition (kind, force, month). Files are read in batches: one
+DuckDB scan of every file in the batch checks each row in SQL, and one transaction deletes the
+partitions the batch brings, inserts its rows, writes its quarantine rows and ``ingest_log`` rows,
+and records each file as the owner of its partitions. A batch never holds two files for the same
+partition, so the later file of a partition always replaces the earlier one. Ingesting the same
+bytes again changes nothing.
 
 Nothing is lost: for every file, rows read = rows loaded + rows quarantined.
 """
@@ -14,7 +16,8 @@ import csv
 import io
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,14 +25,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from saferplaces.errors import InputFileError
 from saferplaces.sources.police_uk import (
@@ -40,9 +36,14 @@ from saferplaces.sources.police_uk import (
     iter_input_files,
     stage_sql,
 )
+from saferplaces.warehouse.report import FileResult, IngestReport
 from saferplaces.workspace import Workspace
 
-__all__ = ["FileResult", "IngestReport", "ingest_police_uk", "ingest_files"]
+__all__ = ["BATCH_BYTES", "FileResult", "IngestReport", "ingest_files", "ingest_police_uk"]
+
+# A batch is read in one scan and committed in one transaction: a commit per small monthly
+# file would cost more than reading it. The size bounds the memory the scan needs.
+BATCH_BYTES = 128 * 2**20
 
 # Which warehouse tables a kind's partition lives in.
 KIND_TABLES = {
@@ -51,125 +52,64 @@ KIND_TABLES = {
     "stop-and-search": ("stop_search",),
 }
 
+# Rows of the batch joined to their file: ingest_id, force, synthetic and line come from there.
+_SOURCE = "stage_lines s JOIN batch_files b USING (file_index)"
 _INSERTS = {
-    "crime": """
+    "crime": f"""
         INSERT INTO crime (crime_id, month, force, reported_by, falls_within, longitude, latitude,
             location, lsoa_code, lsoa_name, crime_type, last_outcome_category, context, synthetic,
             ingest_id, line)
-        SELECT crime_id, month_date, $force, reported_by, falls_within, longitude::DOUBLE,
+        SELECT crime_id, month_date, b.force, reported_by, falls_within, longitude::DOUBLE,
             latitude::DOUBLE, location, lsoa_code, lsoa_name, crime_type, last_outcome_category,
-            context, $synthetic, $ingest_id, line
-        FROM stage_lines
+            context, b.synthetic, b.ingest_id, line
+        FROM {_SOURCE}
         WHERE reason IS NULL AND NOT (crime_id IS NULL AND crime_type = 'Anti-social behaviour')
     """,
-    "asb": """
+    "asb": f"""
         INSERT INTO asb (month, force, reported_by, falls_within, longitude, latitude, location,
             lsoa_code, lsoa_name, context, synthetic, ingest_id, line)
-        SELECT month_date, $force, reported_by, falls_within, longitude::DOUBLE, latitude::DOUBLE,
-            location, lsoa_code, lsoa_name, context, $synthetic, $ingest_id, line
-        FROM stage_lines
+        SELECT month_date, b.force, reported_by, falls_within, longitude::DOUBLE,
+            latitude::DOUBLE, location, lsoa_code, lsoa_name, context, b.synthetic, b.ingest_id,
+            line
+        FROM {_SOURCE}
         WHERE reason IS NULL AND crime_id IS NULL AND crime_type = 'Anti-social behaviour'
     """,
-    "outcome": """
+    "outcome": f"""
         INSERT INTO outcome (crime_id, month, force, reported_by, falls_within, longitude,
             latitude, location, lsoa_code, lsoa_name, outcome_type, synthetic, ingest_id, line)
-        SELECT crime_id, month_date, $force, reported_by, falls_within, longitude::DOUBLE,
-            latitude::DOUBLE, location, lsoa_code, lsoa_name, outcome_type, $synthetic,
-            $ingest_id, line
-        FROM stage_lines WHERE reason IS NULL
+        SELECT crime_id, month_date, b.force, reported_by, falls_within, longitude::DOUBLE,
+            latitude::DOUBLE, location, lsoa_code, lsoa_name, outcome_type, b.synthetic,
+            b.ingest_id, line
+        FROM {_SOURCE} WHERE reason IS NULL
     """,
-    "stop_search": """
+    "stop_search": f"""
         INSERT INTO stop_search (type, date, month, force, part_of_policing_operation,
             policing_operation, longitude, latitude, gender, age_range, self_defined_ethnicity,
             officer_defined_ethnicity, legislation, object_of_search, outcome,
             outcome_linked_to_object_of_search, removal_of_more_than_just_outer_clothing,
             synthetic, ingest_id, line)
-        SELECT type, date::TIMESTAMPTZ, month_date, $force, part_of_a_policing_operation::BOOLEAN,
-            policing_operation, longitude::DOUBLE, latitude::DOUBLE, gender, age_range,
-            self_defined_ethnicity, officer_defined_ethnicity, legislation, object_of_search,
-            outcome, outcome_linked_to_object_of_search::BOOLEAN,
-            removal_of_more_than_just_outer_clothing::BOOLEAN, $synthetic, $ingest_id, line
-        FROM stage_lines WHERE reason IS NULL
+        SELECT type, date::TIMESTAMPTZ, month_date, b.force,
+            part_of_a_policing_operation::BOOLEAN, policing_operation, longitude::DOUBLE,
+            latitude::DOUBLE, gender, age_range, self_defined_ethnicity,
+            officer_defined_ethnicity, legislation, object_of_search, outcome,
+            outcome_linked_to_object_of_search::BOOLEAN,
+            removal_of_more_than_just_outer_clothing::BOOLEAN, b.synthetic, b.ingest_id, line
+        FROM {_SOURCE} WHERE reason IS NULL
     """,
 }
 
 
 @dataclass
-class FileResult:
-    """What happened to one file."""
+class _Pending:
+    """A file that passed its whole-file checks and waits for its batch."""
 
-    file: str
-    status: str  # loaded | unchanged | failed
-    kind: str | None = None
-    force: str | None = None
-    months: list[str] = field(default_factory=list)
-    sha256: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    message: str | None = None
-    ingest_id: int | None = None
+    file: InputFile
+    path: Path
+    info: FileInfo
+    synthetic: bool
 
-
-@dataclass
-class IngestReport:
-    """The outcome of one ``ingest police-uk`` call."""
-
-    files: list[FileResult] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    placed: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "failed"]
-
-    def totals(self) -> dict[str, int]:
-        return {
-            "files": len(self.files),
-            "loaded": sum(f.status == "loaded" for f in self.files),
-            "unchanged": sum(f.status == "unchanged" for f in self.files),
-            "failed": len(self.failed),
-            "rows_read": sum(f.rows_read for f in self.files),
-            "rows_loaded": sum(f.rows_loaded for f in self.files),
-            "rows_quarantined": sum(f.rows_quarantined for f in self.files),
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "totals": self.totals(),
-            "files": [asdict(f) for f in self.files],
-            "skipped": [asdict(s) for s in self.skipped],
-            "placed": self.placed,
-        }
-
-    def print(self, console: Console, err_console: Console) -> None:
-        """A table of files, then one line per problem on stderr."""
-        table = Table(title="data.police.uk ingest", show_lines=False)
-        for col in ("file", "kind", "months", "read", "loaded", "quarantined", "status"):
-            table.add_column(
-                col, justify="right" if col in ("read", "loaded", "quarantined") else "left"
-            )
-        for f in self.files:
-            months = f"{f.months[0]}..{f.months[-1]}" if len(f.months) > 1 else "".join(f.months)
-            table.add_row(
-                Path(f.file.split("!")[-1]).name, f.kind or "", months, f"{f.rows_read:,}",
-                f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}", f.status,
-            )  # fmt: skip
-        console.print(table)
-        t = self.totals()
-        console.print(
-            f"{t['files']} files: {t['loaded']} loaded, {t['unchanged']} unchanged, "
-            f"{t['failed']} failed. Rows: {t['rows_read']:,} read = {t['rows_loaded']:,} loaded "
-            f"+ {t['rows_quarantined']:,} quarantined."
-        )
-        if t["rows_quarantined"]:
-            console.print("See the quarantined rows with `saferplaces quarantine show`.")
-        for s in self.skipped:
-            (err_console if s.error else console).print(
-                f"skipped {s.name}: {s.why}", highlight=False
-            )
-        for f in self.failed:
-            err_console.print(f"[bold red]error:[/] {f.message}", highlight=False, soft_wrap=True)
+    def partition_key(self) -> tuple[str, str, str | None]:
+        return (self.info.kind, self.info.force, self.info.month)
 
 
 def ingest_police_uk(
@@ -220,6 +160,7 @@ def ingest_files(
     paths: list[Path],
     force: str | None = None,
     progress: bool = False,
+    batch_bytes: int = BATCH_BYTES,
 ) -> IngestReport:
     """Ingest into an open warehouse connection (see :func:`ingest_police_uk`)."""
     report = IngestReport()
@@ -229,7 +170,6 @@ def ingest_files(
     for e in items:
         if isinstance(e, InputFileError):
             report.files.append(_failed(con, e))
-    total = sum(i.size for i in inputs)
     with (
         tempfile.TemporaryDirectory(prefix="saferplaces-") as tmp,
         Progress(
@@ -242,16 +182,187 @@ def ingest_files(
             console=Console(stderr=True),
         ) as bar,
     ):
-        task = bar.add_task("", total=total)
-        for f in inputs:
+        task = bar.add_task("", total=sum(i.size for i in inputs))
+        results: dict[int, FileResult] = {}  # by position in `inputs`, so the report keeps order
+        pending: list[tuple[int, _Pending]] = []
+        extracted = ExitStack()  # archive members stay on disk until their batch is written
+
+        def flush() -> None:
+            for (pos, _), r in zip(
+                pending, _write_batch(con, [p for _, p in pending]), strict=True
+            ):
+                results[pos] = r
+            pending.clear()
+            extracted.close()
+
+        for pos, f in enumerate(inputs):
             bar.update(task, description=Path(f.name.split("!")[-1]).name)
+            current = ExitStack()  # this file's extracted copy, handed to its batch below
             try:
-                with f.local_path(Path(tmp)) as path:
-                    report.files.append(_ingest_one(con, f, path, force))
+                path = current.enter_context(f.local_path(Path(tmp)))
+                info = inspect_file(f, path, force)
             except InputFileError as e:
-                report.files.append(_failed(con, e))
+                current.close()
+                results[pos] = _failed(con, e)
+                bar.advance(task, f.size)
+                continue
+            p = _Pending(f, path, info, synthetic="synthetic" in f.name.lower())
+            # One scan reads one layout; a partition appears once per batch; files without a
+            # month in their name (partitions known only from their rows) go alone.
+            if pending and (
+                (pending[0][1].info.kind, pending[0][1].info.header) != (info.kind, info.header)
+                or p.partition_key() in {q.partition_key() for _, q in pending}
+                or info.month is None
+                or pending[0][1].info.month is None
+                or sum(q.file.size for _, q in pending) + f.size > batch_bytes
+            ):
+                flush()
+            extracted.enter_context(current.pop_all())
+            if _is_unchanged(con, info):
+                results[pos] = _unchanged(con, f, info)
+            else:
+                pending.append((pos, p))
             bar.advance(task, f.size)
+        if pending:
+            flush()
+        extracted.close()
+    report.files += [results[i] for i in sorted(results)]
     return report
+
+
+def _write_batch(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[FileResult]:
+    """Read, check and load a batch in one transaction; on a database error retry file by file."""
+    con.begin()
+    try:
+        results = _load(con, batch)
+        _mark_superseded(con)
+        con.commit()
+        return results
+    except duckdb.Error as e:
+        con.rollback()
+        if len(batch) > 1:
+            return [r for p in batch for r in _write_batch(con, [p])]
+        return [
+            _failed(con, InputFileError(batch[0].file.name, f"cannot be read ({_first_line(e)})"))
+        ]
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
+def _load(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[FileResult]:
+    kind, header = batch[0].info.kind, batch[0].info.header
+    sql, detail = stage_sql(kind, header)
+    # DuckDB appends to its rejects tables on every scan; start each batch afresh.
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    con.execute(sql, [[str(p.path) for p in batch]])
+
+    ids = [_next_id(con) for _ in batch]
+    files = pa.table(
+        {
+            "file_index": pa.array(range(len(batch)), pa.int64()),
+            "ingest_id": pa.array(ids, pa.int64()),
+            "force": pa.array([p.info.force for p in batch]),
+            "synthetic": pa.array([p.synthetic for p in batch]),
+        }
+    )
+    con.register("batch_files_arrow", files)
+    con.execute("CREATE OR REPLACE TEMP TABLE batch_files AS SELECT * FROM batch_files_arrow")
+    con.unregister("batch_files_arrow")
+    rejects = _rejects(con, batch)
+    _add_lines(con, batch, rejects)
+
+    months = [_months(con, i, p) for i, p in enumerate(batch)]
+    for p, m in zip(batch, months, strict=True):
+        _delete_partitions(con, p.info, m)
+    for table in KIND_TABLES[kind]:
+        con.execute(_INSERTS[table])
+    _quarantine(con, batch, ids, rejects, detail)
+
+    counts = {
+        fi: (int(good), int(bad))
+        for fi, good, bad in con.execute(
+            "SELECT file_index, count(*) FILTER (WHERE reason IS NULL), "
+            "count(*) FILTER (WHERE reason IS NOT NULL) FROM stage GROUP BY file_index"
+        ).fetchall()
+    }
+    results = []
+    now = datetime.now()
+    for i, p in enumerate(batch):
+        good, bad = counts.get(i, (0, 0))
+        n_rejects = sum(1 for r in rejects if r[0] == i)
+        r = FileResult(
+            file=p.file.name, status="loaded", kind=kind, force=p.info.force, months=months[i],
+            sha256=p.info.sha256, rows_read=good + bad + n_rejects, rows_loaded=good,
+            rows_quarantined=bad + n_rejects, ingest_id=ids[i],
+        )  # fmt: skip
+        con.execute(
+            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
+            [ids[i], now, kind, p.file.name, p.info.sha256, p.file.size, p.info.force, r.months,
+             r.rows_read, r.rows_loaded, r.rows_quarantined, p.synthetic],
+        )  # fmt: skip
+        _claim_partitions(con, p, ids[i], i, good)
+        results.append(r)
+    _check_accounted(con, batch, results, rejects)
+    return results
+
+
+def _months(con: duckdb.DuckDBPyConnection, index: int, p: _Pending) -> list[str]:
+    # A data.police.uk file is one partition, named for its month, even when a few rows fall
+    # in the month before (stop and search near midnight); a file without that name brings one
+    # partition per month found in its rows.
+    if p.info.month is not None:
+        return [p.info.month]
+    rows = con.execute(
+        "SELECT DISTINCT strftime(month_date, '%Y-%m') m FROM stage "
+        "WHERE file_index = ? AND reason IS NULL ORDER BY m",
+        [index],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _claim_partitions(
+    con: duckdb.DuckDBPyConnection, p: _Pending, ingest_id: int, index: int, loaded: int
+) -> None:
+    if p.info.month is not None:
+        con.execute(
+            "INSERT OR REPLACE INTO partition VALUES (?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?)",
+            [p.info.kind, p.info.force, p.info.month, ingest_id, p.info.sha256, loaded],
+        )
+    else:
+        con.execute(
+            "INSERT OR REPLACE INTO partition SELECT ?, ?, month_date, ?, ?, count(*) "
+            "FROM stage WHERE file_index = ? AND reason IS NULL GROUP BY month_date",
+            [p.info.kind, p.info.force, ingest_id, p.info.sha256, index],
+        )
+
+
+def _check_accounted(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[_Pending],
+    results: list[FileResult],
+    rejects: list[tuple],
+) -> None:
+    """Nothing is lost: every row DuckDB saw is loaded or quarantined (else roll back)."""
+    seen = _scalar(con, "SELECT count(*) FROM stage") + len(rejects)
+    accounted = sum(r.rows_read for r in results)
+    written = sum(
+        _scalar(
+            con, f"SELECT count(*) FROM {t} WHERE ingest_id IN (SELECT ingest_id FROM batch_files)"
+        )
+        for t in KIND_TABLES[batch[0].info.kind]
+    ) + _scalar(
+        con,
+        "SELECT count(*) FROM quarantine WHERE ingest_id IN (SELECT ingest_id FROM batch_files)",
+    )
+    if not seen == accounted == written:
+        raise AssertionError(
+            f"batch of {len(batch)} files: read {seen}, accounted {accounted}, written {written}"
+        )
 
 
 def _failed(con: duckdb.DuckDBPyConnection, e: InputFileError) -> FileResult:
@@ -264,17 +375,34 @@ def _failed(con: duckdb.DuckDBPyConnection, e: InputFileError) -> FileResult:
     return FileResult(file=e.file, status="failed", message=str(e), ingest_id=ingest_id)
 
 
+def _unchanged(con: duckdb.DuckDBPyConnection, f: InputFile, info: FileInfo) -> FileResult:
+    result = FileResult(
+        file=f.name, status="unchanged", kind=info.kind, force=info.force, sha256=info.sha256,
+        message="the same file was loaded before; nothing changed", ingest_id=_next_id(con),
+    )  # fmt: skip
+    con.execute(
+        "INSERT INTO ingest_log (ingest_id, ingested_at, kind, file, sha256, size_bytes, force, "
+        "status, message) VALUES (?, ?, ?, ?, ?, ?, ?, 'unchanged', ?)",
+        [result.ingest_id, datetime.now(), info.kind, f.name, info.sha256, f.size, info.force,
+         result.message],
+    )  # fmt: skip
+    return result
+
+
 def _next_id(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT nextval('ingest_id_seq')").fetchone()
-    assert row is not None
-    return int(row[0])
+    return _scalar(con, "SELECT nextval('ingest_id_seq')")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _is_unchanged(con: duckdb.DuckDBPyConnection, info: FileInfo) -> bool:
     """The same bytes were loaded before and still own every partition they brought."""
     row = con.execute(
         """
-        SELECT l.ingest_id, l.months FROM ingest_log l
+        SELECT l.months FROM ingest_log l
         WHERE l.sha256 = ? AND l.kind = ? AND l.force = ? AND l.status = 'loaded'
         ORDER BY l.ingest_id DESC LIMIT 1
         """,
@@ -282,131 +410,14 @@ def _is_unchanged(con: duckdb.DuckDBPyConnection, info: FileInfo) -> bool:
     ).fetchone()
     if row is None:
         return False
-    months = row[1] or []
-    if not months:
-        return True
-    owned = con.execute(
-        """
-        SELECT count(*) FROM partition
-        WHERE kind = ? AND force = ? AND sha256 = ?
-          AND strftime(month, '%Y-%m') IN (SELECT unnest(?))
-        """,
+    months = row[0] or []
+    owned = _scalar(
+        con,
+        "SELECT count(*) FROM partition WHERE kind = ? AND force = ? AND sha256 = ? "
+        "AND strftime(month, '%Y-%m') IN (SELECT unnest(?))",
         [info.kind, info.force, info.sha256, months],
-    ).fetchone()
-    return owned is not None and owned[0] == len(months)
-
-
-def _ingest_one(
-    con: duckdb.DuckDBPyConnection, f: InputFile, path: Path, force: str | None
-) -> FileResult:
-    info = inspect_file(f, path, force)
-    result = FileResult(
-        file=f.name, status="loaded", kind=info.kind, force=info.force, sha256=info.sha256
     )
-    if _is_unchanged(con, info):
-        result.status = "unchanged"
-        result.message = "the same file was loaded before; nothing changed"
-        result.ingest_id = _next_id(con)
-        con.execute(
-            "INSERT INTO ingest_log (ingest_id, ingested_at, kind, file, sha256, size_bytes, "
-            "force, "
-            "status, message) VALUES (?, ?, ?, ?, ?, ?, ?, 'unchanged', ?)",
-            [result.ingest_id, datetime.now(), info.kind, f.name, info.sha256, f.size, info.force,
-             result.message],
-        )  # fmt: skip
-        return result
-
-    # Read and check every row in DuckDB.
-    sql, _ = stage_sql(info.kind, info.header)
-    try:
-        # DuckDB appends to its rejects tables on every scan; start each file afresh.
-        con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
-        con.execute(sql, [str(path)])
-    except duckdb.Error as e:
-        raise InputFileError(f.name, f"cannot be read as CSV ({str(e).splitlines()[0]})") from None
-    # DuckDB records one reject per missing column; one per line is what a person reads.
-    rejects = con.execute(
-        """
-        SELECT line, arg_min(csv_line, column_idx), arg_min(error_type, column_idx),
-               arg_min(error_message, column_idx)
-        FROM csv_rejects GROUP BY line ORDER BY line
-        """
-    ).fetchall()
-    _add_lines(con, info, rejects)
-
-    ingest_id = _next_id(con)
-    result.ingest_id = ingest_id
-    # A data.police.uk file is one partition, named for its month, even when a few rows fall
-    # in the month before (stop and search near midnight); a file without that name brings one
-    # partition per month found in its rows.
-    if info.month is not None:
-        months = [info.month]
-    else:
-        months = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT strftime(month_date, '%Y-%m') m FROM stage "
-                "WHERE reason IS NULL ORDER BY m"
-            ).fetchall()
-        ]
-    result.months = months
-    params = {
-        "force": info.force,
-        "synthetic": "synthetic" in f.name.lower(),
-        "ingest_id": ingest_id,
-    }
-
-    # One transaction: replace the partitions, insert rows, quarantine, log, ownership.
-    con.begin()
-    try:
-        _delete_partitions(con, info, months)
-        loaded = 0
-        for table in KIND_TABLES[info.kind]:
-            loaded += _count(con.execute(_INSERTS[table], params))
-        quarantined = _quarantine(con, f, info, ingest_id, rejects)
-        result.rows_loaded = loaded
-        result.rows_quarantined = quarantined
-        result.rows_read = loaded + quarantined
-        stage_rows = _scalar(con, "SELECT count(*) FROM stage")
-        # Nothing is lost: every row DuckDB saw is loaded or quarantined.
-        if stage_rows + len(rejects) != result.rows_read:
-            raise AssertionError(
-                f"{f.name}: read {stage_rows + len(rejects)} rows "
-                f"but accounted for {result.rows_read}"
-            )
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-            [ingest_id, datetime.now(), info.kind, f.name, info.sha256, f.size, info.force, months,
-             result.rows_read, loaded, quarantined, params["synthetic"]],
-        )  # fmt: skip
-        if info.month is not None:
-            con.execute(
-                "INSERT OR REPLACE INTO partition "
-                "VALUES (?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?)",
-                [info.kind, info.force, info.month, ingest_id, info.sha256, loaded],
-            )
-        else:
-            con.execute(
-                "INSERT OR REPLACE INTO partition SELECT ?, ?, month_date, ?, ?, count(*) "
-                "FROM stage WHERE reason IS NULL GROUP BY month_date",
-                [info.kind, info.force, ingest_id, info.sha256],
-            )
-        _mark_superseded(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    return result
-
-
-def _count(cur: duckdb.DuckDBPyConnection) -> int:
-    row = cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    return owned == len(months)
 
 
 def _delete_partitions(con: duckdb.DuckDBPyConnection, info: FileInfo, months: list[str]) -> None:
@@ -417,7 +428,7 @@ def _delete_partitions(con: duckdb.DuckDBPyConnection, info: FileInfo, months: l
     """
     owners = con.execute(
         """
-        SELECT p.ingest_id, strptime(p.month::VARCHAR, '%Y-%m-%d')::DATE,
+        SELECT p.ingest_id, p.month,
                (SELECT count(*) FROM partition q WHERE q.ingest_id = p.ingest_id) AS held
         FROM partition p
         WHERE p.kind = ? AND p.force = ? AND strftime(p.month, '%Y-%m') IN (SELECT unnest(?))
@@ -449,49 +460,83 @@ def _mark_superseded(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _add_lines(con: duckdb.DuckDBPyConnection, info: FileInfo, rejects: list[tuple]) -> None:
+def _rejects(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[tuple]:
+    """Rows DuckDB could not split into columns: (file_index, line, raw, type, message).
+
+    DuckDB records one reject per missing column; one per line is what a person reads.
+    """
+    index = {str(p.path): i for i, p in enumerate(batch)}
+    rows = con.execute(
+        """
+        SELECT s.file_path, e.line, arg_min(e.csv_line, e.column_idx),
+               arg_min(e.error_type, e.column_idx), arg_min(e.error_message, e.column_idx)
+        FROM csv_rejects e JOIN csv_reject_scans s USING (scan_id, file_id)
+        GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line
+        """
+    ).fetchall()
+    return [(index[path], int(line), raw, str(t), msg) for path, line, raw, t, msg in rows]
+
+
+def _add_lines(con: duckdb.DuckDBPyConnection, batch: list[_Pending], rejects: list[tuple]) -> None:
     """Create ``stage_lines``: the stage with each row's line number in its file.
 
-    DuckDB numbers rows, not lines. When every record is one line (data.police.uk files), a row's
-    line is its number plus the header plus the rejected lines before it; otherwise (quoted line
-    breaks, blank lines) the line of each record is taken from Python's csv reader.
+    A row's place in its file is its ``rowid`` less the file's first ``rowid`` (the scan keeps
+    file order). When every record is one line (data.police.uk files), its line is that place
+    plus the header plus the rejected lines before it; otherwise (quoted line breaks, blank
+    lines) each record's first line is taken from Python's csv reader.
     """
-    n_rows = _scalar(con, "SELECT count(*) FROM stage")
-    physical = info.newline_count + (0 if info.data.endswith(b"\n") else 1)
-    if physical == 1 + n_rows + len(rejects):
-        if not rejects:
-            con.execute(
-                "CREATE OR REPLACE TEMP VIEW stage_lines AS SELECT *, rn + 1 AS line FROM stage"
-            )
-            return
-        # Good row k follows the rejects whose position among good rows is below k.
-        gaps = [int(line) - 2 - i for i, (line, *_rest) in enumerate(rejects)]
-        con.execute("CREATE OR REPLACE TEMP TABLE reject_gaps AS SELECT unnest(?) AS g", [gaps])
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP VIEW stage_lines AS
-            SELECT s.*, s.rn + 1 + (SELECT count(*) FROM reject_gaps WHERE g < s.rn) AS line
-            FROM stage s
-            """
+    firsts = {
+        fi: (first, n)
+        for fi, first, n in con.execute(
+            "SELECT file_index, min(rowid), count(*) FROM stage GROUP BY 1"
+        ).fetchall()
+    }
+    gaps: list[tuple[int, int]] = []  # (file_index, place among good rows before the reject)
+    irregular: list[tuple[int, int, int]] = []  # (file_index, place, line)
+    for i, p in enumerate(batch):
+        first, n_rows = firsts.get(i, (0, 0))
+        file_rejects = [r[1] for r in rejects if r[0] == i]
+        physical = p.info.newline_count + (0 if p.info.ends_with_newline else 1)
+        if physical == 1 + n_rows + len(file_rejects):
+            gaps += [(i, line - 2 - k) for k, line in enumerate(file_rejects)]
+        else:
+            starts = _record_start_lines(p.path)
+            kept = [ln for ln in starts if ln not in set(file_rejects)][:n_rows]
+            irregular += [(i, place, line) for place, line in enumerate(kept, start=1)]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage_first AS SELECT file_index, min(rowid) AS first "
+        "FROM stage GROUP BY 1"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE reject_gaps AS SELECT unnest(?) AS file_index, "
+        "unnest(?) AS g",
+        [[g[0] for g in gaps], [g[1] for g in gaps]],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE irregular_lines AS SELECT unnest(?) AS file_index, "
+        "unnest(?) AS place, unnest(?) AS line",
+        [[x[0] for x in irregular], [x[1] for x in irregular], [x[2] for x in irregular]],
+    )
+    place = "(s.rowid - f.first + 1)"
+    if not gaps and not irregular:
+        line = f"{place} + 1"
+    else:
+        line = (
+            f"coalesce((SELECT il.line FROM irregular_lines il WHERE il.file_index = s.file_index "
+            f"AND il.place = {place}), {place} + 1 + (SELECT count(*) FROM reject_gaps r "
+            f"WHERE r.file_index = s.file_index AND r.g < {place}))"
         )
-        return
-    starts = _record_start_lines(info.data)
-    rejected = {int(r[0]) for r in rejects}
-    kept = [ln for ln in starts if ln not in rejected][:n_rows]
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE line_map AS SELECT unnest(?) AS line, "
-        "generate_subscripts(?, 1) AS rn",
-        [kept, kept],
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW stage_lines AS "
-        "SELECT s.*, m.line FROM stage s JOIN line_map m USING (rn)"
+        f"""
+        CREATE OR REPLACE TEMP VIEW stage_lines AS
+        SELECT s.*, {line} AS line FROM stage s JOIN stage_first f USING (file_index)
+        """
     )
 
 
-def _record_start_lines(data: bytes) -> list[int]:
+def _record_start_lines(path: Path) -> list[int]:
     """Line number on which each data record starts (rare path: multi-line or blank lines)."""
-    text = data.decode("utf-8").removeprefix("\ufeff")
+    text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text))
     next(reader, None)
     starts = []
@@ -505,52 +550,55 @@ def _record_start_lines(data: bytes) -> list[int]:
 
 def _quarantine(
     con: duckdb.DuckDBPyConnection,
-    f: InputFile,
-    info: FileInfo,
-    ingest_id: int,
+    batch: list[_Pending],
+    ids: list[int],
     rejects: list[tuple],
-) -> int:
+    detail: str,
+) -> None:
     """Write rejected rows (CSV structure errors and failed checks) to ``quarantine``."""
     bad = con.execute(
-        "SELECT line, reason, detail FROM stage_lines WHERE reason IS NOT NULL ORDER BY line"
+        f"SELECT file_index, line, reason, {detail} FROM stage_lines "
+        "WHERE reason IS NOT NULL ORDER BY file_index, line"
     ).fetchall()
     if not bad and not rejects:
-        return 0
-    lines = info.data.split(b"\n")
+        return
+    lines_of: dict[int, list[bytes]] = {}
 
-    def raw(line: int) -> str:
+    def raw(i: int, line: int) -> str:
+        if i not in lines_of:
+            lines_of[i] = batch[i].path.read_bytes().split(b"\n")
+        lines = lines_of[i]
         return lines[line - 1].rstrip(b"\r").decode("utf-8") if 0 < line <= len(lines) else ""
 
-    rows_line: list[int] = []
-    rows_raw: list[str] = []
-    rows_reason: list[str] = []
-    rows_detail: list[str] = []
-    for line, csv_line, error_type, message in rejects:
-        rows_line.append(int(line))
-        rows_raw.append(csv_line if csv_line is not None else raw(int(line)))
-        rows_reason.append("csv_" + str(error_type).lower().replace(" ", "_"))
+    cols: dict[str, list[Any]] = {k: [] for k in ("i", "line", "raw", "reason", "detail")}
+    for i, line, raw_text, error_type, message in rejects:
         found = re.search(r"Found: (\d+)", str(message))
-        rows_detail.append(
-            f"the row has {found[1]} columns where the header has {len(info.header)}"
+        ncols = len(batch[i].info.header)
+        cols["i"].append(i)
+        cols["line"].append(line)
+        cols["raw"].append(raw_text if raw_text is not None else raw(i, line))
+        cols["reason"].append("csv_" + error_type.lower().replace(" ", "_"))
+        cols["detail"].append(
+            f"the row has {found[1]} columns where the header has {ncols}"
             if found
-            else f"the row cannot be split into the header's {len(info.header)} columns ({message})"
+            else f"the row cannot be split into the header's {ncols} columns ({message})"
         )
-    for line, reason, detail in bad:
-        rows_line.append(int(line))
-        rows_raw.append(raw(int(line)))
-        rows_reason.append(reason)
-        rows_detail.append(detail)
-    n = len(rows_line)
+    for i, line, reason, text in bad:
+        cols["i"].append(i)
+        cols["line"].append(int(line))
+        cols["raw"].append(raw(i, int(line)))
+        cols["reason"].append(reason)
+        cols["detail"].append(text)
     table = pa.table(
         {
-            "ingest_id": pa.array([ingest_id] * n, pa.int64()),
-            "kind": pa.array([info.kind] * n),
-            "file": pa.array([f.name] * n),
-            "sha256": pa.array([info.sha256] * n),
-            "line": pa.array(rows_line, pa.int64()),
-            "raw": pa.array(rows_raw),
-            "reason": pa.array(rows_reason),
-            "detail": pa.array(rows_detail),
+            "ingest_id": pa.array([ids[i] for i in cols["i"]], pa.int64()),
+            "kind": pa.array([batch[i].info.kind for i in cols["i"]]),
+            "file": pa.array([batch[i].file.name for i in cols["i"]]),
+            "sha256": pa.array([batch[i].info.sha256 for i in cols["i"]]),
+            "line": pa.array(cols["line"], pa.int64()),
+            "raw": pa.array(cols["raw"], pa.string()),
+            "reason": pa.array(cols["reason"]),
+            "detail": pa.array(cols["detail"]),
         }
     )
     con.register("quarantine_new", table)
@@ -558,4 +606,3 @@ def _quarantine(
         con.execute("INSERT INTO quarantine SELECT * FROM quarantine_new")
     finally:
         con.unregister("quarantine_new")
-    return n
