@@ -263,14 +263,19 @@ def _lad_columns(frame: pd.DataFrame, cols: list[str], out: pd.DataFrame) -> pd.
     table = bundled_lsoa11_areas()
     by_code = table.set_index("lsoa11_code")
     names = table.drop_duplicates("lad_code").set_index("lad_code").lad_name
-    lad["lad_code"] = lad.lad_code.fillna(out.lsoa_code.map(by_code.lad_code))
+    lad["lad_code"] = _fill(lad.lad_code, out.lsoa_code.map(by_code.lad_code))
     if out.lsoa_name.notna().any():
         prefix = out.lsoa_name.str.replace(r"\s+\d{3}[A-Z]$", "", regex=True).map(norm)
         code_by_name = pd.Series(names.index, index=names.map(norm).values)
         code_by_name = code_by_name[~code_by_name.index.duplicated()]
-        lad["lad_code"] = lad.lad_code.fillna(prefix.map(code_by_name))
-    lad["lad_name"] = lad.lad_name.fillna(lad.lad_code.map(names))
+        lad["lad_code"] = _fill(lad.lad_code, prefix.map(code_by_name))
+    lad["lad_name"] = _fill(lad.lad_name, lad.lad_code.map(names))
     return lad
+
+
+def _fill(values: pd.Series, fallback: pd.Series) -> pd.Series:
+    """``values`` where present, else ``fallback`` (object dtype kept as is)."""
+    return values.where(values.notna(), fallback)
 
 
 def _load_ward(

@@ -187,7 +187,11 @@ def read_population(
 
 
 def _year_from(path: Path, columns: pd.Index) -> int:
-    for text in (*map(str, columns), path.stem):
+    """The population year: from a column such as ``Mid-2019`` (not ``LSOA 2021 Code``: that is
+    the boundaries' vintage), else the file name."""
+    geography = re.compile(r"code|name|cd$|nm$|lsoa|lad|msoa|ward|geography")
+    candidates = [str(c) for c in columns if not geography.search(norm(str(c)))]
+    for text in (*candidates, path.stem):
         m = re.search(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)", text)
         if m:
             return int(m.group(1))
