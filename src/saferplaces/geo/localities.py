@@ -122,8 +122,8 @@ def locality_lsoas(con: duckdb.DuckDBPyConnection, settings: Settings, name: str
 def _by_lsoas(
     con: duckdb.DuckDBPyConnection, name: str, loc: LocalitySettings, vintage: int
 ) -> list[str]:
+    bad = [c for c in loc.lsoas if not re.fullmatch(r"[EW]01\d{6}", c.strip().upper())]
     codes = [c.strip().upper() for c in loc.lsoas]
-    bad = [c for c in codes if not re.fullmatch(r"[EW]01\d{6}", c)]
     if bad:
         raise SaferplacesError(f"locality '{name}': '{bad[0]}' is not an LSOA code like E01014102")
     mapped = _to_vintage(con, codes, vintage)
@@ -199,10 +199,10 @@ def _by_polygon(con: duckdb.DuckDBPyConnection, name: str, polygon: str, vintage
 
 def _workspace_dir(con: duckdb.DuckDBPyConnection) -> Path:
     """The folder of the warehouse file: relative polygon paths are read from there."""
-    for _, db_name, file in con.execute("PRAGMA database_list").fetchall():
-        if db_name == "main" and file:
-            return Path(file).parent
-    return Path.cwd()
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]).parent if row and row[0] else Path.cwd()
 
 
 def list_localities(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.DataFrame:
