@@ -212,9 +212,10 @@ def list_localities(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Da
     -------
     pandas.DataFrame
         ``name`` (str; the area first), ``lsoas`` (int, number of LSOAs), ``residents``
-        (float, latest population year loaded, apportioned to the target vintage through the
-        lookup's weights when the population is of the other vintage; NaN if none loaded),
-        ``area_km2`` (float, NaN when boundaries are not loaded).
+        (float rounded to whole people, latest population year loaded, apportioned to the
+        target vintage through the lookup's weights when the population is of the other
+        vintage; NaN if none loaded),
+        ``area_km2`` (float to 0.01 km², NaN when boundaries are not loaded).
     """
     vintage = _vintage(con, settings)
     pop = _population(con, vintage)
@@ -229,6 +230,8 @@ def list_localities(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Da
         km2 = [areas[c] for c in codes if c in areas]
         rows.append((n, len(codes), float(residents), float(sum(km2)) if km2 else np.nan))
     frame = pd.DataFrame(rows, columns=["name", "lsoas", "residents", "area_km2"])
+    # A listing for people: whole residents (apportioned figures are not exact), 0.01 km².
+    frame = frame.round({"residents": 0, "area_km2": 2})
     return frame.astype({"lsoas": "int64", "residents": "float64", "area_km2": "float64"})
 
 
