@@ -80,12 +80,11 @@ class GeographyLoadResult:
             text += f" ({self.detail})"
         if self.skipped.total:
             text += f"; {self.skipped.describe()}"
-        rows = {k: v for t in self.placed.values() for k, v in t.items()}
-        if rows:
-            counts: dict[str, int] = {}
-            for t in self.placed.values():
-                for how, n in t.items():
-                    counts[str(how)] = counts.get(str(how), 0) + n
+        counts: dict[str, int] = {}
+        for table in self.placed.values():
+            for how, n in table.items():
+                counts[how] = counts.get(how, 0) + n
+        if counts:
             text += "; police rows placed: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
         return text
 
