@@ -31,7 +31,7 @@ from saferplaces.geo.areas import bundled_lsoa11_areas
 from saferplaces.geo.resolve import target_vintage
 from saferplaces.settings import LocalitySettings, Settings
 
-__all__ = ["area_lsoas", "list_localities", "locality_lsoas"]
+__all__ = ["area_lsoas", "list_localities", "locality_lsoas", "lsoa_residents"]
 
 
 def _vintage(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
@@ -218,7 +218,7 @@ def list_localities(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Da
         ``area_km2`` (float to 0.01 km², NaN when boundaries are not loaded).
     """
     vintage = _vintage(con, settings)
-    pop = _population(con, vintage)
+    pop = lsoa_residents(con, vintage)
     areas = dict(
         con.execute("SELECT lsoa_code, area_km2 FROM lsoa WHERE vintage = ?", [vintage]).fetchall()
     )
@@ -235,14 +235,22 @@ def list_localities(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Da
     return frame.astype({"lsoas": "int64", "residents": "float64", "area_km2": "float64"})
 
 
-def _population(con: duckdb.DuckDBPyConnection, vintage: int) -> pd.Series:
-    """Residents per LSOA of ``vintage`` for the latest year loaded."""
+def lsoa_residents(
+    con: duckdb.DuckDBPyConnection, vintage: int, year: int | None = None
+) -> pd.Series:
+    """Residents per LSOA of ``vintage`` (index ``lsoa_code``) for ``year`` (default: latest).
+
+    Population loaded for 2011 LSOAs is shared onto 2021 LSOAs by the lookup's weights (the
+    share of each LSOA11's residents living in each LSOA21), so split LSOAs get apportioned
+    figures.
+    """
     frame = con.execute(
         """
-        WITH latest AS (SELECT max(year) AS year FROM population)
-        SELECT p.lsoa_code, p.vintage, p.residents FROM population p, latest
-        WHERE p.year = latest.year
-        """
+        WITH chosen AS (SELECT coalesce(?, max(year)) AS year FROM population)
+        SELECT p.lsoa_code, p.vintage, p.residents FROM population p, chosen
+        WHERE p.year = chosen.year
+        """,
+        [year],
     ).df()
     same = frame[frame.vintage == vintage]
     if not same.empty or frame.empty:
