@@ -17,6 +17,9 @@ Bookkeeping: ``ingest_log`` (one row per file per ingest), ``partition`` (which 
 
 Geography: ``lsoa`` (boundaries of both vintages), ``ward``, ``lsoa_ward``, ``lsoa_lookup``
 (LSOA11 -> LSOA21), ``population``, ``imd``, ``geography_log``.
+
+Harm: ``harm_scheme`` (imported weight tables: name, version, key, status, provenance) and
+``harm_weight`` (their weights); bundled schemes are not stored (see ``saferplaces.harm``).
 """
 
 from __future__ import annotations
@@ -187,6 +190,25 @@ CREATE TABLE IF NOT EXISTS geography_log (
     rows BIGINT NOT NULL,
     detail VARCHAR
 );
+
+CREATE TABLE IF NOT EXISTS harm_scheme (
+    name VARCHAR NOT NULL,
+    version VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,          -- offence_code | category
+    status VARCHAR NOT NULL,       -- official | user | illustrative
+    provenance VARCHAR NOT NULL,
+    description VARCHAR,
+    imported_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (name, version)
+);
+
+CREATE TABLE IF NOT EXISTS harm_weight (
+    name VARCHAR NOT NULL,
+    version VARCHAR NOT NULL,
+    key_value VARCHAR NOT NULL,    -- Home Office offence code or data.police.uk category
+    weight DOUBLE NOT NULL,
+    PRIMARY KEY (name, version, key_value)
+);
 """
 
 POLICE_TABLES = ("crime", "asb", "outcome", "stop_search")
@@ -202,6 +224,8 @@ TABLES = (
     "population",
     "imd",
     "geography_log",
+    "harm_scheme",
+    "harm_weight",
 )
 
 
