@@ -35,7 +35,11 @@ quarantine_app = typer.Typer(
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(download_app, name="download")
 app.add_typer(geography_app, name="geography")
+harm_app = typer.Typer(
+    help="Harm schemes: weight tables by offence code or police.uk category.", no_args_is_help=True
+)
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(harm_app, name="harm")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -237,6 +241,126 @@ def quarantine_show_cmd(
         _print_json(frame.to_dict(orient="records"))
     else:
         print_quarantine(frame, console)
+
+
+class HarmStatus(str, Enum):
+    official = "official"
+    user = "user"
+    illustrative = "illustrative"
+
+
+@harm_app.command("import")
+def harm_import_cmd(
+    path: Annotated[Path, typer.Argument(help="CSV (key column and weight) or YAML file.")],
+    name: Annotated[
+        str, typer.Option(help="Scheme name; the ONS Crime Severity Score must start ons-css.")
+    ],
+    status: Annotated[
+        HarmStatus, typer.Option(help="official (published table), user or illustrative.")
+    ],
+    version: Annotated[
+        str | None, typer.Option(help="Version (default: the file's, else 1); same replaces.")
+    ] = None,
+    provenance: Annotated[
+        str | None, typer.Option(help="Where the weights come from (publisher, table, date).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import a harm weight table into the warehouse (replaces the same name and version)."""
+    from saferplaces.harm import import_scheme
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect() as con:
+        scheme = import_scheme(con, path, name, status.value, version, provenance)
+    console.print(
+        f"Imported {scheme.name} v{scheme.version}: {len(scheme.weights)} weights by "
+        f"{scheme.key}, status {scheme.status}. Figures will be labelled: {scheme.label}"
+    )
+
+
+def _harm_connection(workspace: Path | None) -> Any:
+    """The warehouse read-only, or None (bundled schemes only) when no workspace is found."""
+    from contextlib import nullcontext
+
+    from saferplaces.errors import WorkspaceNotFound
+    from saferplaces.workspace import open_workspace
+
+    try:
+        ws = open_workspace(workspace)
+    except WorkspaceNotFound:
+        if workspace is not None:
+            raise
+        return nullcontext(None)
+    return ws.connect(read_only=True)
+
+
+@harm_app.command("list")
+def harm_list_cmd(
+    workspace: WorkspaceOpt = None, output_format: FormatOpt = OutputFormat.table
+) -> None:
+    """List harm schemes: bundled ones and those imported into the warehouse."""
+    from saferplaces.harm import list_schemes
+
+    with _harm_connection(workspace) as con:
+        frame = list_schemes(con)
+    if output_format is OutputFormat.json:
+        _print_json(
+            json.loads(
+                frame.drop(columns=["provenance"]).to_json(orient="records", date_format="iso")
+            )
+        )
+        return
+    table = Table(title="Harm schemes")
+    cols = ["name", "version", "key", "status", "weights", "source", "label"]
+    for col in cols:
+        table.add_column(col)
+    for row in frame[cols].itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
+
+
+@harm_app.command("show")
+def harm_show_cmd(
+    name: Annotated[str, typer.Argument(help="Scheme name (see `saferplaces harm list`).")],
+    force: Annotated[
+        str | None,
+        typer.Option(help="For a scheme by offence code: derive category weights for this force."),
+    ] = None,
+    version: Annotated[
+        str | None, typer.Option(help="Version (default: the latest imported).")
+    ] = None,
+    exclude_missing: Annotated[
+        bool,
+        typer.Option("--exclude-missing", help="With --force: leave out codes without a weight."),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Show a scheme's weights; with --force, a code scheme's derived category weights."""
+    from saferplaces.harm import category_weights_for, get_scheme
+
+    with _harm_connection(workspace) as con:
+        scheme = (
+            category_weights_for(
+                con, name, force, version=version, missing="exclude" if exclude_missing else "error"
+            )
+            if force
+            else get_scheme(con, name, version)
+        )
+    if output_format is OutputFormat.json:
+        _print_json(scheme.as_dict())
+        return
+    table = Table(title=scheme.label)
+    table.add_column(scheme.key)
+    table.add_column("weight", justify="right")
+    if scheme.coverage:
+        table.add_column("share covered", justify="right")
+    for key, weight in sorted(scheme.weights.items()):
+        extra = [f"{scheme.coverage.get(key, 0):.1%}"] if scheme.coverage else []
+        table.add_row(key, f"{weight:g}", *extra)
+    console.print(table)
+    console.print(f"status: {scheme.status}\nprovenance: {scheme.provenance}", highlight=False)
 
 
 @app.command()
