@@ -1,0 +1,1 @@
+"""Analyses: pure functions of a warehouse connection, a period and an area, returning frames."""
