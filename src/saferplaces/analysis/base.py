@@ -1,0 +1,119 @@
+"""What every place analysis starts from: the area's LSOAs, residents, period and harm scheme.
+
+A :class:`Scope` is built once per analysis call. It also creates two temporary tables on the
+connection (temporary tables never change the warehouse file, so read-only connections work):
+
+- ``scope_lsoa(lsoa, residents, area_km2)``: the area's LSOAs in the workspace vintage;
+- ``harm_weights(crime_type, weight)``: the scheme's category weights.
+
+Records are counted where they were placed (``crime.lsoa``); records not placed in the area are
+not counted for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from saferplaces.errors import SaferplacesError
+from saferplaces.geo.areas import force_slug
+from saferplaces.geo.localities import area_lsoas, lsoa_residents
+from saferplaces.geo.resolve import target_vintage
+from saferplaces.harm import HarmScheme
+from saferplaces.harm.score import category_weights_for, register_harm_weights
+from saferplaces.periods import Period, latest_period
+from saferplaces.settings import Settings
+
+__all__ = ["DEFAULT_SCHEME", "Scope", "make_scope"]
+
+DEFAULT_SCHEME = "illustrative-category-v1"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The area, period and harm scheme an analysis covers."""
+
+    area_code: str
+    area_name: str
+    force: str  # data.police.uk slug of the area's force
+    vintage: int
+    lsoas: tuple[str, ...]
+    residents: float
+    area_km2: float
+    period: Period
+    scheme: HarmScheme
+
+    @property
+    def harm_label(self) -> str:
+        """The name every harm figure carries (says 'illustrative' for illustrative schemes)."""
+        return self.scheme.label
+
+    def month_filter(self, period: Period | None = None, column: str = "month") -> str:
+        """SQL condition for records in ``period`` (default: the scope's period)."""
+        p = period or self.period
+        return f"{column} BETWEEN DATE '{p.start}' AND DATE '{p.end}'"
+
+
+def make_scope(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    period: Period | str | None = None,
+    scheme: str = DEFAULT_SCHEME,
+) -> Scope:
+    """Build the scope of an analysis and create its temporary tables.
+
+    Parameters
+    ----------
+    con : duckdb connection
+        The warehouse (read-only is fine).
+    settings : Settings
+        The workspace settings (area, vintage).
+    period : Period or str, optional
+        Default: the latest 12 months held in ``crime``.
+    scheme : str
+        A bundled or imported harm scheme (code-level schemes are derived to categories with
+        the area force's offence mix).
+    """
+    vintage = target_vintage(con, settings)
+    if vintage is None:
+        raise SaferplacesError(
+            "no LSOA boundaries are loaded; load them first "
+            "(`saferplaces geography load lsoa FILE`)"
+        )
+    lsoas = area_lsoas(con, settings)
+    if not lsoas:
+        raise SaferplacesError(
+            f"none of the loaded LSOAs belongs to {settings.area.name} ({settings.area.code}); "
+            "load its boundaries (`saferplaces geography load lsoa FILE`)"
+        )
+    if period is None:
+        period = latest_period(con)
+    elif isinstance(period, str):
+        period = Period.parse(period)
+    force = force_slug(settings.area.police_force or "")
+    harm = category_weights_for(con, scheme, force or None)
+    register_harm_weights(con, harm)
+
+    residents = lsoa_residents(con, vintage)
+    frame = pd.DataFrame({"lsoa": list(lsoas)})
+    frame["residents"] = frame.lsoa.map(residents).astype("float64")
+    km2 = dict(
+        con.execute("SELECT lsoa_code, area_km2 FROM lsoa WHERE vintage = ?", [vintage]).fetchall()
+    )
+    frame["area_km2"] = frame.lsoa.map(km2).astype("float64")
+    con.register("_scope_lsoa", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE scope_lsoa AS SELECT * FROM _scope_lsoa")
+    con.unregister("_scope_lsoa")
+    return Scope(
+        area_code=settings.area.code,
+        area_name=settings.area.name,
+        force=force,
+        vintage=vintage,
+        lsoas=tuple(lsoas),
+        residents=float(frame.residents.sum()),
+        area_km2=float(frame.area_km2.sum()),
+        period=period,
+        scheme=harm,
+    )
