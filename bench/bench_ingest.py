@@ -43,6 +43,7 @@ TARGET_VS_DUCKDB = 2.0  # saferplaces / duckdb-bare, at most
 TARGET_VS_PANDAS = 3.0  # pandas / saferplaces, at least
 TARGET_PEAK_MIB = 2048  # saferplaces peak resident memory, at most
 RESULTS = "results-ingest.json"
+BUSY_WARNING = 20.0  # % CPU used by others just before a contender: the run is disturbed
 
 
 # --- contenders (each runs in its own process) -------------------------------------------------
@@ -117,13 +118,13 @@ def _run_pandas(files: list[Path], out: Path) -> dict[str, Any]:
         lon_s, lat_s = df["Longitude"], df["Latitude"]
         lon = pd.to_numeric(lon_s, errors="coerce")
         lat = pd.to_numeric(lat_s, errors="coerce")
-        month_ok = month.str.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])").fillna(False).astype(bool)
+        month_ok = month.str.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", na=False)
         complete = lon_s.isna() == lat_s.isna()
         numbers = lon_s.isna() | (lon.notna() & lat.notna())
         in_uk = lon_s.isna() | (lon.between(*UK_LON) & lat.between(*UK_LAT))
-        lsoa_ok = lsoa.isna() | lsoa.str.fullmatch(r"[EW]01[0-9]{6}").fillna(False).astype(bool)
+        lsoa_ok = lsoa.isna() | lsoa.str.fullmatch(r"[EW]01[0-9]{6}", na=False)
         type_ok = df["Crime type"].isin(CRIME_TYPES)
-        id_ok = cid.isna() | cid.str.fullmatch(r"[0-9a-fA-F]{64}").fillna(False).astype(bool)
+        id_ok = cid.isna() | cid.str.fullmatch(r"[0-9a-fA-F]{64}", na=False)
         checks = [month_ok, complete, numbers, in_uk, lsoa_ok, type_ok, id_ok]
         codes = [
             "month_format", "coordinates_incomplete", "coordinates_not_numbers",
@@ -224,6 +225,7 @@ def main() -> dict[str, Any]:
     RuntimeError
         When a contender fails or the contenders disagree on the number of rows.
     """
+    import psutil
     from rich.console import Console
     from rich.table import Table
 
@@ -236,8 +238,16 @@ def main() -> dict[str, Any]:
     _warm(data.files)
     results = {}
     for name in CONTENDERS:
+        # Other work on the machine skews one contender and not the others: say so.
+        busy = psutil.cpu_percent(interval=1.0)  # while nothing of ours runs
+        if busy > BUSY_WARNING:
+            console.print(
+                f"  [yellow]warning:[/] the CPUs were {busy:.0f}% busy before {name} started: "
+                "other processes are running and the ratios of this run may be off"
+            )
         with console.status(f"running {name} ..."):
             results[name] = _spawn(name, data.root)
+        results[name]["cpu_busy_before_percent"] = busy
         r = results[name]
         console.print(
             f"  {name}: {r['seconds']:.1f} s, {r['rows']:,} rows, {r['peak_mib']:,.0f} MiB"

@@ -44,12 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     for name in discover(argv if argv is not None else sys.argv[1:]):
         print(f"\n=== {name} ===", flush=True)
         t0 = time.perf_counter()
+        argv_before = sys.argv
+        # A benchmark's own argument parser must not see the runner's arguments.
+        sys.argv = [str(BENCH_DIR / f"{name}.py")]
         try:
             module = importlib.import_module(name)
-            module.main()
-        except Exception:
-            traceback.print_exc()
-            failed.append(name)
+            status = module.main()
+            # main() may return an exit status (an int); anything else means it ran to the end.
+            if isinstance(status, int) and not isinstance(status, bool) and status != 0:
+                failed.append(name)
+        except (Exception, SystemExit) as e:
+            if not isinstance(e, SystemExit) or e.code not in (0, None):
+                traceback.print_exc()
+                failed.append(name)
+        finally:
+            sys.argv = argv_before
         print(f"=== {name}: {time.perf_counter() - t0:.0f} s ===", flush=True)
     if failed:
         print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
