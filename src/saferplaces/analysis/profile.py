@@ -1,0 +1,282 @@
+"""Borough profile: volume, rate, harm, category mix, months, change, and the rest of the force.
+
+Figures count crimes placed in the area's LSOAs (``crime.lsoa``) in the period; anti-social
+behaviour (``asb``) is reported beside crime, never inside it, and carries no harm.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from rich.console import Console
+
+from saferplaces.analysis.base import Scope
+from saferplaces.analysis.stats import poisson_change, rate_ratio
+from saferplaces.display import print_frame
+from saferplaces.geo.areas import bundled_lsoa11_areas, force_slug
+from saferplaces.periods import Period
+
+__all__ = [
+    "CATEGORY_COLUMNS",
+    "MONTHLY_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "BoroughProfile",
+    "borough_profile",
+    "print_profile",
+    "profile_sentences",
+]
+
+SUMMARY_COLUMNS = {
+    "area_code": "object",
+    "area_name": "object",
+    "period": "object",
+    "months": "int64",
+    "crimes": "int64",
+    "asb": "int64",
+    "residents": "float64",
+    "rate_per_1000": "float64",
+    "harm": "float64",
+    "harm_per_1000": "float64",
+    "harm_scheme": "object",
+    "previous_period": "object",
+    "previous_crimes": "Int64",
+    "change": "Int64",
+    "change_pct": "float64",
+    "change_rate_ratio": "float64",
+    "change_ci_low": "float64",
+    "change_ci_high": "float64",
+    "change_p_value": "float64",
+    "change_significant": "boolean",
+    "rest_of_force_crimes": "Int64",
+    "rest_of_force_residents": "float64",
+    "rest_of_force_rate_per_1000": "float64",
+    "vs_rest_rate_ratio": "float64",
+    "vs_rest_ci_low": "float64",
+    "vs_rest_ci_high": "float64",
+    "vs_rest_p_value": "float64",
+}
+CATEGORY_COLUMNS = {
+    "crime_type": "object",
+    "crimes": "int64",
+    "share": "float64",
+    "rate_per_1000": "float64",
+    "weight": "float64",
+    "harm": "float64",
+    "harm_share": "float64",
+}
+MONTHLY_COLUMNS = {"month": "datetime64[ns]", "crimes": "int64", "asb": "int64", "harm": "float64"}
+
+
+@dataclass(frozen=True)
+class BoroughProfile:
+    """The profile's three frames (columns fixed: see the ``*_COLUMNS`` mappings).
+
+    summary
+        One row. ``rate_per_1000`` and ``harm_per_1000`` are per 1,000 residents for the whole
+        period. ``change_*`` compare with the previous period of equal length by the exact
+        Poisson (conditional binomial) test; they are empty when the warehouse does not hold
+        every month of that period. ``rest_of_force_*`` and ``vs_rest_*`` compare the area's
+        crime rate with the rest of its police force area (crimes with an LSOA in the force's
+        local authorities, residents of those LSOAs).
+    categories
+        One row per data.police.uk crime category with crimes in the area: count, share of
+        crimes, rate per 1,000, weight and harm under the scheme, share of harm.
+    monthly
+        One row per month of the period: crimes, ASB incidents and harm.
+    """
+
+    summary: pd.DataFrame
+    categories: pd.DataFrame
+    monthly: pd.DataFrame
+
+
+def borough_profile(con: duckdb.DuckDBPyConnection, scope: Scope) -> BoroughProfile:
+    """Profile the scope's area over its period.
+
+    Parameters
+    ----------
+    con : duckdb connection
+        The warehouse, with the scope's temporary tables (see :func:`make_scope`).
+    scope : Scope
+    """
+    categories = _categories(con, scope)
+    monthly = _monthly(con, scope)
+    crimes = int(categories.crimes.sum())
+    harm = float(categories.harm.sum())
+    per_1000 = 1000 / scope.residents if scope.residents > 0 else math.nan
+    row: dict[str, object] = {
+        "area_code": scope.area_code,
+        "area_name": scope.area_name,
+        "period": str(scope.period),
+        "months": scope.period.months,
+        "crimes": crimes,
+        "asb": int(monthly.asb.sum()),
+        "residents": scope.residents,
+        "rate_per_1000": crimes * per_1000,
+        "harm": harm,
+        "harm_per_1000": harm * per_1000,
+        "harm_scheme": scope.harm_label,
+    }
+    row |= _change(con, scope, crimes)
+    row |= _rest_of_force(con, scope, crimes)
+    # Figures that cannot be computed (no previous period, no force population) stay empty.
+    summary = pd.DataFrame([row]).reindex(columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS)
+    return BoroughProfile(summary=summary, categories=categories, monthly=monthly)
+
+
+def _in_area(scope: Scope, period: Period | None = None) -> str:
+    return f"lsoa IN (SELECT lsoa FROM scope_lsoa) AND {scope.month_filter(period)}"
+
+
+def _categories(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    frame = con.execute(
+        f"""
+        SELECT c.crime_type, count(*)::BIGINT AS crimes, any_value(w.weight) AS weight
+        FROM crime c LEFT JOIN harm_weights w USING (crime_type)
+        WHERE {_in_area(scope)}
+        GROUP BY c.crime_type
+        """
+    ).df()
+    frame["harm"] = frame.crimes * frame.weight
+    total, total_harm = frame.crimes.sum(), frame.harm.sum()
+    frame["share"] = frame.crimes / total if total else np.nan
+    frame["rate_per_1000"] = frame.crimes / scope.residents * 1000 if scope.residents else np.nan
+    frame["harm_share"] = frame.harm / total_harm if total_harm else np.nan
+    frame = frame.sort_values(["crimes", "crime_type"], ascending=[False, True], ignore_index=True)
+    return frame[list(CATEGORY_COLUMNS)].astype(CATEGORY_COLUMNS)
+
+
+def _monthly(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    counts = con.execute(
+        f"""
+        SELECT month, count(*)::BIGINT AS crimes, sum(w.weight) AS harm
+        FROM crime c LEFT JOIN harm_weights w USING (crime_type)
+        WHERE {_in_area(scope)} GROUP BY month
+        """
+    ).df()
+    asb = con.execute(
+        f"SELECT month, count(*)::BIGINT AS asb FROM asb WHERE {_in_area(scope)} GROUP BY month"
+    ).df()
+    months = pd.DataFrame({"month": pd.to_datetime(scope.period.month_starts())})
+    for part in (counts, asb):
+        part["month"] = pd.to_datetime(part["month"])
+    frame = months.merge(counts, on="month", how="left").merge(asb, on="month", how="left")
+    frame = frame.fillna({"crimes": 0, "asb": 0, "harm": 0.0})
+    return frame[list(MONTHLY_COLUMNS)].astype(MONTHLY_COLUMNS)
+
+
+def _change(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) -> dict[str, object]:
+    """The previous period of equal length, tested exactly; empty unless every month is held."""
+    prev = scope.period.previous()
+    out: dict[str, object] = {"previous_period": str(prev)}
+    held = con.execute(
+        "SELECT count(DISTINCT month) FROM partition WHERE kind = 'street' AND force = ? "
+        "AND month BETWEEN ? AND ?",
+        [scope.force, prev.start, prev.end],
+    ).fetchone()
+    if held is None or held[0] < prev.months:
+        return out  # a partial previous period would show a fall that is only missing data
+    row = con.execute(f"SELECT count(*) FROM crime WHERE {_in_area(scope, prev)}").fetchone()
+    before = int(row[0]) if row else 0
+    test = poisson_change(crimes, before)
+    return out | {
+        "previous_crimes": before,
+        "change": crimes - before,
+        "change_pct": (crimes - before) / before * 100 if before else math.nan,
+        "change_rate_ratio": test.rate_ratio,
+        "change_ci_low": test.ci_low,
+        "change_ci_high": test.ci_high,
+        "change_p_value": test.p_value,
+        "change_significant": test.significant,
+    }
+
+
+def _rest_of_force(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) -> dict[str, object]:
+    """The rest of the area's police force area: crimes and residents outside the area.
+
+    Crimes count when their LSOA name (``Shropshire 012A``) names a local authority of the
+    force, so that cross-border records in a force's file are not counted; residents are
+    the latest population loaded for those LSOAs (2011 codes, as population is published).
+    """
+    areas = bundled_lsoa11_areas()
+    force_las = areas[areas.police_force.map(force_slug) == scope.force]
+    rest_las = sorted(
+        set(force_las.lad_name) - set(areas[areas.lad_code == scope.area_code].lad_name)
+    )
+    rest_codes = force_las[force_las.lad_code != scope.area_code].lsoa11_code.tolist()
+    if not rest_las:
+        return {}
+    row = con.execute(
+        f"""
+        SELECT count(*) FROM crime
+        WHERE force = ? AND {scope.month_filter()}
+          AND (lsoa IS NULL OR lsoa NOT IN (SELECT lsoa FROM scope_lsoa))
+          AND regexp_extract(lsoa_name, '^(.*) [0-9]{{3}}[A-Z]$', 1) IN (SELECT unnest(?))
+        """,
+        [scope.force, rest_las],
+    ).fetchone()
+    rest_crimes = int(row[0]) if row else 0
+    pop = con.execute(
+        """
+        SELECT sum(residents) FROM population
+        WHERE vintage = 2011 AND year = (SELECT max(year) FROM population WHERE vintage = 2011)
+          AND lsoa_code IN (SELECT unnest(?))
+        """,
+        [rest_codes],
+    ).fetchone()
+    rest_residents = float(pop[0]) if pop and pop[0] is not None else math.nan
+    out: dict[str, object] = {
+        "rest_of_force_crimes": rest_crimes,
+        "rest_of_force_residents": rest_residents,
+    }
+    if rest_residents > 0 and scope.residents > 0:
+        rr = rate_ratio(crimes, scope.residents, rest_crimes, rest_residents)
+        out |= {
+            "rest_of_force_rate_per_1000": rest_crimes / rest_residents * 1000,
+            "vs_rest_rate_ratio": rr.rate_ratio,
+            "vs_rest_ci_low": rr.ci_low,
+            "vs_rest_ci_high": rr.ci_high,
+            "vs_rest_p_value": rr.p_value,
+        }
+    return out
+
+
+def profile_sentences(p: BoroughProfile) -> list[str]:
+    """The profile's headline figures as sentences (every number from the frames)."""
+    s = p.summary.iloc[0]
+    out = [
+        f"{s.area_name}, {Period.parse(s.period).label}: {s.crimes:,} crimes "
+        f"({s.rate_per_1000:,.1f} per 1,000 residents) and {s.asb:,} anti-social behaviour "
+        f"incidents; harm {s.harm:,.0f} ({s.harm_per_1000:,.1f} per 1,000), {s.harm_scheme}.",
+    ]
+    if pd.isna(s.previous_crimes):
+        out.append(
+            f"Change: not computed, the warehouse does not hold every month of {s.previous_period}."
+        )
+    else:
+        verdict = "beyond chance" if s.change_significant else "within chance"
+        out.append(
+            f"Change on {s.previous_period}: {s.change:+,} crimes ({s.change_pct:+.1f}%), rate "
+            f"ratio {s.change_rate_ratio:.2f} (95% CI {s.change_ci_low:.2f} to "
+            f"{s.change_ci_high:.2f}, exact p = {s.change_p_value:.3g}): {verdict}."
+        )
+    if not pd.isna(s.vs_rest_rate_ratio):
+        out.append(
+            f"Rest of the force area: {s.rest_of_force_rate_per_1000:,.1f} crimes per 1,000; "
+            f"{s.area_name}'s rate is {s.vs_rest_rate_ratio:.2f} times it (95% CI "
+            f"{s.vs_rest_ci_low:.2f} to {s.vs_rest_ci_high:.2f})."
+        )
+    return out
+
+
+def print_profile(p: BoroughProfile, console: Console) -> None:
+    """Print the profile: sentences, then the category and monthly tables."""
+    for sentence in profile_sentences(p):
+        console.print(sentence, highlight=False)
+    label = p.summary.harm_scheme[0]
+    print_frame(p.categories, f"Crime by category; {label}", console)
+    print_frame(p.monthly, "By month", console)
