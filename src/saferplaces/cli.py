@@ -386,6 +386,58 @@ def demo(
     console.print(f"\nDemo workspace: [bold]{ws.root}[/]  (try: saferplaces status -w {ws.root})")
 
 
+class FrameFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(help="Months, e.g. 2025-01..2025-12 or 2025 (default: the latest 12 held)."),
+]
+SchemeOpt = Annotated[str, typer.Option(help="Harm scheme (see `saferplaces harm list`).")]
+FrameFormatOpt = Annotated[
+    FrameFormat,
+    typer.Option("--format", help="table to print; csv, json or parquet to write files."),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(help="Folder for csv/json/parquet files (default: the workspace's reports/)."),
+]
+
+
+@app.command()
+def profile(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    scheme: SchemeOpt = "illustrative-category-v1",
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """Borough profile: crimes, ASB, rates, harm, categories, months, change, rest of force."""
+    from saferplaces.analysis.base import make_scope
+    from saferplaces.analysis.profile import borough_profile, print_profile
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        result = borough_profile(con, make_scope(con, ws.settings, period, scheme))
+    if output_format is FrameFormat.table:
+        print_profile(result, console)
+        return
+    folder = out or ws.reports_dir / f"profile-{result.summary.period[0].replace('..', '_')}"
+    for name in ("summary", "categories", "monthly"):
+        path = write_frame(
+            getattr(result, name),
+            folder / f"profile_{name}.{output_format.value}",
+            output_format.value,
+        )
+        console.print(f"wrote {path}")
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr, never a traceback."""
     try:
