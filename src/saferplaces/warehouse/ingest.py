@@ -187,11 +187,15 @@ def ingest_files(
         pending: list[tuple[int, _Pending]] = []
         extracted = ExitStack()  # archive members stay on disk until their batch is written
 
+        # Hashes logged before: only a file with one of these can be unchanged.
+        known = {r[0] for r in con.execute("SELECT DISTINCT sha256 FROM ingest_log").fetchall()}
+
         def flush() -> None:
             for (pos, _), r in zip(
                 pending, _write_batch(con, [p for _, p in pending]), strict=True
             ):
                 results[pos] = r
+                known.add(r.sha256)
             pending.clear()
             extracted.close()
 
@@ -218,7 +222,7 @@ def ingest_files(
             ):
                 flush()
             extracted.enter_context(current.pop_all())
-            if _is_unchanged(con, info):
+            if info.sha256 in known and _is_unchanged(con, info):
                 results[pos] = _unchanged(con, f, info)
             else:
                 pending.append((pos, p))
@@ -261,7 +265,12 @@ def _load(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[FileRes
     con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
     con.execute(sql, [[str(p.path) for p in batch]])
 
-    ids = [_next_id(con) for _ in batch]
+    ids = [
+        int(r[0])
+        for r in con.execute(
+            "SELECT nextval('ingest_id_seq') FROM range(?)", [len(batch)]
+        ).fetchall()
+    ]
     files = pa.table(
         {
             "file_index": pa.array(range(len(batch)), pa.int64()),
@@ -277,8 +286,9 @@ def _load(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[FileRes
     _add_lines(con, batch, rejects)
 
     months = [_months(con, i, p) for i, p in enumerate(batch)]
-    for p, m in zip(batch, months, strict=True):
-        _delete_partitions(con, p.info, m)
+    _delete_partitions(
+        con, kind, [(p.info.force, m) for p, ms in zip(batch, months, strict=True) for m in ms]
+    )
     for table in KIND_TABLES[kind]:
         con.execute(_INSERTS[table])
     _quarantine(con, batch, ids, rejects, detail)
@@ -291,22 +301,24 @@ def _load(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[FileRes
         ).fetchall()
     }
     results = []
-    now = datetime.now()
     for i, p in enumerate(batch):
         good, bad = counts.get(i, (0, 0))
         n_rejects = sum(1 for r in rejects if r[0] == i)
-        r = FileResult(
-            file=p.file.name, status="loaded", kind=kind, force=p.info.force, months=months[i],
-            sha256=p.info.sha256, rows_read=good + bad + n_rejects, rows_loaded=good,
-            rows_quarantined=bad + n_rejects, ingest_id=ids[i],
-        )  # fmt: skip
-        con.execute(
-            "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-            [ids[i], now, kind, p.file.name, p.info.sha256, p.file.size, p.info.force, r.months,
-             r.rows_read, r.rows_loaded, r.rows_quarantined, p.synthetic],
-        )  # fmt: skip
-        _claim_partitions(con, p, ids[i], i, good)
-        results.append(r)
+        results.append(
+            FileResult(
+                file=p.file.name,
+                status="loaded",
+                kind=kind,
+                force=p.info.force,
+                months=months[i],
+                sha256=p.info.sha256,
+                rows_read=good + bad + n_rejects,
+                rows_loaded=good,
+                rows_quarantined=bad + n_rejects,
+                ingest_id=ids[i],
+            )  # fmt: skip
+        )
+    _log_and_claim(con, batch, results)
     _check_accounted(con, batch, results, rejects)
     return results
 
@@ -325,20 +337,50 @@ def _months(con: duckdb.DuckDBPyConnection, index: int, p: _Pending) -> list[str
     return [r[0] for r in rows]
 
 
-def _claim_partitions(
-    con: duckdb.DuckDBPyConnection, p: _Pending, ingest_id: int, index: int, loaded: int
+def _log_and_claim(
+    con: duckdb.DuckDBPyConnection, batch: list[_Pending], results: list[FileResult]
 ) -> None:
-    if p.info.month is not None:
+    """One ``ingest_log`` row per file, and each file recorded as owner of its partitions."""
+    now = datetime.now()
+    log = pa.table(
+        {
+            "ingest_id": pa.array([r.ingest_id for r in results], pa.int64()),
+            "ingested_at": pa.array([now] * len(results), pa.timestamp("us")),
+            "kind": pa.array([r.kind for r in results]),
+            "file": pa.array([r.file for r in results]),
+            "sha256": pa.array([r.sha256 for r in results]),
+            "size_bytes": pa.array([p.file.size for p in batch], pa.int64()),
+            "force": pa.array([r.force for r in results]),
+            "months": pa.array([r.months for r in results], pa.list_(pa.string())),
+            "rows_read": pa.array([r.rows_read for r in results], pa.int64()),
+            "rows_loaded": pa.array([r.rows_loaded for r in results], pa.int64()),
+            "rows_quarantined": pa.array([r.rows_quarantined for r in results], pa.int64()),
+            "synthetic": pa.array([p.synthetic for p in batch]),
+        }
+    )
+    con.register("batch_log", log)
+    try:
         con.execute(
-            "INSERT OR REPLACE INTO partition VALUES (?, ?, strptime(?, '%Y-%m')::DATE, ?, ?, ?)",
-            [p.info.kind, p.info.force, p.info.month, ingest_id, p.info.sha256, loaded],
+            "INSERT INTO ingest_log SELECT ingest_id, ingested_at, kind, file, sha256, size_bytes, "
+            "force, months, rows_read, rows_loaded, rows_quarantined, 'loaded', NULL, synthetic "
+            "FROM batch_log"
         )
-    else:
+        # Files named for their month own that partition; others own the months of their rows.
         con.execute(
-            "INSERT OR REPLACE INTO partition SELECT ?, ?, month_date, ?, ?, count(*) "
-            "FROM stage WHERE file_index = ? AND reason IS NULL GROUP BY month_date",
-            [p.info.kind, p.info.force, ingest_id, p.info.sha256, index],
+            "INSERT OR REPLACE INTO partition SELECT kind, force, "
+            "strptime(months[1], '%Y-%m')::DATE, ingest_id, sha256, rows_loaded FROM batch_log "
+            "WHERE len(months) = 1 AND ingest_id IN (SELECT unnest(?))",
+            [[r.ingest_id for p, r in zip(batch, results, strict=True) if p.info.month]],
         )
+    finally:
+        con.unregister("batch_log")
+    for i, (p, r) in enumerate(zip(batch, results, strict=True)):
+        if p.info.month is None:
+            con.execute(
+                "INSERT OR REPLACE INTO partition SELECT ?, ?, month_date, ?, ?, count(*) "
+                "FROM stage WHERE file_index = ? AND reason IS NULL GROUP BY month_date",
+                [p.info.kind, p.info.force, r.ingest_id, p.info.sha256, i],
+            )
 
 
 def _check_accounted(
@@ -420,23 +462,28 @@ def _is_unchanged(con: duckdb.DuckDBPyConnection, info: FileInfo) -> bool:
     return owned == len(months)
 
 
-def _delete_partitions(con: duckdb.DuckDBPyConnection, info: FileInfo, months: list[str]) -> None:
-    """Delete the rows of the partitions this file replaces, found through their owner ingest.
+def _delete_partitions(
+    con: duckdb.DuckDBPyConnection, kind: str, keys: list[tuple[str, str]]
+) -> None:
+    """Delete the rows of the partitions (force, month) a batch replaces, through their owners.
 
     An owner that holds one partition (every file named as data.police.uk names them) loses all
     its rows; an owner that holds several (a file without such a name) loses that month's rows.
     """
+    if not keys:
+        return
     owners = con.execute(
         """
+        WITH wanted AS (SELECT unnest(?) AS force, strptime(unnest(?), '%Y-%m')::DATE AS month)
         SELECT p.ingest_id, p.month,
                (SELECT count(*) FROM partition q WHERE q.ingest_id = p.ingest_id) AS held
-        FROM partition p
-        WHERE p.kind = ? AND p.force = ? AND strftime(p.month, '%Y-%m') IN (SELECT unnest(?))
+        FROM partition p JOIN wanted w USING (force, month)
+        WHERE p.kind = ?
         """,
-        [info.kind, info.force, months],
+        [[k[0] for k in keys], [k[1] for k in keys], kind],
     ).fetchall()
     for owner, month, held in owners:
-        for table in KIND_TABLES[info.kind]:
+        for table in KIND_TABLES[kind]:
             if held == 1:
                 con.execute(f"DELETE FROM {table} WHERE ingest_id = ?", [owner])
             else:
