@@ -438,6 +438,83 @@ def profile(
         console.print(f"wrote {path}")
 
 
+class PlacesMethod(str, Enum):
+    eb = "eb"
+    raw = "raw"
+    harm = "harm"
+    density = "density"
+
+
+@app.command()
+def places(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    scheme: SchemeOpt = "illustrative-category-v1",
+    method: Annotated[
+        PlacesMethod,
+        typer.Option(
+            help="Vulnerability: eb (crime and harm rates, smoothed), raw, harm, or density "
+            "(harm per km², for town centres)."
+        ),
+    ] = PlacesMethod.eb,
+    top: Annotated[int, typer.Option(help="LSOAs to print.")] = 20,
+    localities: Annotated[int, typer.Option(help="Candidate localities to find.")] = 3,
+    high_share: Annotated[
+        float, typer.Option(help="Share of LSOAs counted as high-vulnerability for candidates.")
+    ] = 0.2,
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """LSOAs by crime, harm and vulnerability; concentration; candidate priority localities."""
+    from saferplaces.analysis.base import make_scope
+    from saferplaces.analysis.places import places as places_for
+    from saferplaces.analysis.places import print_places
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        scope = make_scope(con, ws.settings, period, scheme)
+        result = places_for(con, scope, method.value, localities, high_share)
+    if output_format is FrameFormat.table:
+        print_places(result, console, top=top)
+        return
+    folder = out or ws.reports_dir / f"places-{result.period.replace('..', '_')}"
+    for name, frame in result.frames().items():
+        fmt = output_format.value
+        console.print(f"wrote {write_frame(frame, folder / f'places_{name}.{fmt}', fmt)}")
+
+
+@app.command()
+def locality(
+    name: Annotated[str, typer.Argument(help="A locality in saferplaces.toml, or the area.")],
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    scheme: SchemeOpt = "illustrative-category-v1",
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """Locality profile: shares of land, residents, crime and harm; rate ratios; months."""
+    from saferplaces.analysis.base import make_scope
+    from saferplaces.analysis.locality import locality_profile, print_locality
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        scope = make_scope(con, ws.settings, period, scheme)
+        result = locality_profile(con, scope, name, settings=ws.settings)
+    if output_format is FrameFormat.table:
+        print_locality(result, console)
+        return
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split())
+    folder = out or ws.reports_dir / f"locality-{slug}-{str(scope.period).replace('..', '_')}"
+    for part in ("summary", "categories", "monthly"):
+        fmt = output_format.value
+        path = write_frame(getattr(result, part), folder / f"locality_{part}.{fmt}", fmt)
+        console.print(f"wrote {path}")
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr, never a traceback."""
     try:
