@@ -219,21 +219,24 @@ def lsoa_table(con: duckdb.DuckDBPyConnection, scope: Scope, method: str = "eb")
         """,
         [scope.vintage],
     ).df()
-    deciles = _imd_deciles(con, scope)
+    deciles = imd_deciles(con)
     counts["imd_decile"] = counts.lsoa_code.map(deciles).astype("Int64")
     table = score_lsoas(counts, method)
     table.attrs = {"harm_scheme": scope.harm_label, "method": method, "period": str(scope.period)}
     return table
 
 
-def _imd_deciles(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
-    """IMD decile per area LSOA: its own code if IMD has it, else its LSOA 2011 parent's.
+def imd_deciles(con: duckdb.DuckDBPyConnection, lsoas: str = "scope_lsoa") -> dict[str, int]:
+    """IMD decile per LSOA of the table ``lsoas`` (column ``lsoa``): its own code if IMD has it,
+    else its LSOA 2011 parent's.
 
     A 2021 LSOA formed by merging takes the parent contributing most residents (lookup weight
     times the parent's latest 2011 population; ties by code).
     """
+    if not lsoas.isidentifier():
+        raise ValueError(f"not a table name: {lsoas}")
     rows = con.execute(
-        """
+        f"""
         WITH pop AS (
             SELECT lsoa_code, residents FROM population
             WHERE vintage = 2011
@@ -246,10 +249,10 @@ def _imd_deciles(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]
                                 m.lsoa11_code
                    ) AS k
             FROM lsoa_lookup m LEFT JOIN pop p ON p.lsoa_code = m.lsoa11_code
-            WHERE m.lsoa21_code IN (SELECT lsoa FROM scope_lsoa)
+            WHERE m.lsoa21_code IN (SELECT lsoa FROM {lsoas})
         )
         SELECT s.lsoa, coalesce(own.decile, via.decile)
-        FROM scope_lsoa s
+        FROM {lsoas} s
         LEFT JOIN imd own ON own.lsoa_code = s.lsoa
         LEFT JOIN parent ON parent.lsoa = s.lsoa AND parent.k = 1
         LEFT JOIN imd via ON via.lsoa_code = parent.parent
