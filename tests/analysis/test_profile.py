@@ -134,8 +134,8 @@ def test_real_telford_2025_equals_independent_query(shared_data: Path, tmp_path:
         # independent: Telford and Wrekin by the LSOA name data.police.uk gives each record
         expected = dict(
             con.execute(
-                "SELECT crime_type, count(*) FROM crime WHERE lsoa_name LIKE 'Telford and Wrekin %' "
-                "GROUP BY 1"
+                "SELECT crime_type, count(*) FROM crime "
+                "WHERE lsoa_name LIKE 'Telford and Wrekin %' GROUP BY 1"
             ).fetchall()
         )
         asb = con.execute(
