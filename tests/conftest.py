@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,20 @@ def shared_data() -> Path:
 def workspace(tmp_path: Path) -> Workspace:
     """A fresh Telford and Wrekin workspace with an empty warehouse file."""
     return init_workspace(tmp_path / "ws", "E06000020")
+
+
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run ``saferplaces ARGS`` as a user would (its own process, a wide terminal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "saferplaces.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "250", **(env or {})},
+        timeout=timeout,
+    )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import typer.main
 
 from saferplaces.cli import app
 from tests.conftest import FIXTURES, REPO
+from tests.conftest import run_cli as run
 
 PUK = FIXTURES / "police_uk"
 
@@ -29,16 +28,6 @@ def test_every_command_has_help_and_is_in_the_docs():
     for path, cmd in commands:
         assert (cmd.help or "").strip(), f"{' '.join(path)} has no help text"
         assert f"## `{' '.join(path)}`" in docs, f"{' '.join(path)} is missing from docs/cli.md"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "saferplaces.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-    )
 
 
 def test_init_ingest_status_quarantine_end_to_end(tmp_path: Path):

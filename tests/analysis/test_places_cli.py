@@ -4,23 +4,13 @@ one-line errors."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from saferplaces.workspace import Workspace
 from tests.analysis.test_places import LABEL, PERIOD, A, D, grid  # noqa: F401 (fixture)
-
-
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "saferplaces.cli", *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "250"},
-    )
+from tests.conftest import run_cli as run
 
 
 def test_places_prints_tables_and_statements(grid: Workspace):  # noqa: F811

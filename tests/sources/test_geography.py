@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -13,7 +11,7 @@ from numpy.testing import assert_allclose
 
 from saferplaces.errors import InputFileError, SaferplacesError
 from saferplaces.sources.geography import load_geography
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, run_cli
 
 GEO = FIXTURES / "geography"
 LSOA21 = "boundaries/lsoa21_telford_and_wrekin.geojson"
@@ -144,13 +142,9 @@ def test_unknown_kind_and_missing_file(workspace):
 
 
 def test_cli_reports_a_bad_file_without_a_traceback(workspace):
-    run = subprocess.run(
-        [sys.executable, "-m", "saferplaces.cli", "geography", "load", "lsoa",
-         str(GEO / "not_a_geo_file.geojson"), "-w", str(workspace.root)],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "300"},
-    )  # fmt: skip
+    run = run_cli(
+        "geography", "load", "lsoa", str(GEO / "not_a_geo_file.geojson"), "-w", str(workspace.root)
+    )
     assert run.returncode == 1
     assert "not_a_geo_file.geojson: is not a readable GeoJSON" in run.stderr
     assert "Traceback" not in run.stderr

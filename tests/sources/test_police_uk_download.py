@@ -12,7 +12,6 @@ import logging
 import math
 import socket
 import subprocess
-import sys
 import threading
 import zipfile
 from functools import partial
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 
 from saferplaces.errors import SaferplacesError
 from saferplaces.sources.police_uk_download import download_police_uk, plan_archives
+from tests.conftest import run_cli
 
 MONTHS = [f"{y}-{m:02d}" for y in range(2022, 2026) for m in range(1, 13)][10:]  # 2022-11..
 assert (MONTHS[0], MONTHS[-1], len(MONTHS)) == ("2022-11", "2025-12", 38)
@@ -447,13 +447,7 @@ def test_plan_archives_is_minimal_and_takes_each_month_from_its_newest_chosen_ar
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "saferplaces.cli", "download", "police-uk", *args],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", **(env or {})},
-        timeout=120,
-    )
+    return run_cli("download", "police-uk", *args, env=env, timeout=120)
 
 
 def test_cli_downloads_the_files(site: str, tmp_path: Path):
