@@ -17,7 +17,16 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from saferplaces.errors import SaferplacesError
 
-__all__ = ["AreaSettings", "GeographySettings", "LocalitySettings", "Settings", "SETTINGS_FILE"]
+__all__ = [
+    "SETTINGS_FILE",
+    "AbnormalPeriod",
+    "AreaSettings",
+    "GeographySettings",
+    "LocalitySettings",
+    "MonitoringSettings",
+    "PartnershipSettings",
+    "Settings",
+]
 
 SETTINGS_FILE = "saferplaces.toml"
 
@@ -52,6 +61,26 @@ class LocalitySettings(BaseModel):
     description: str | None = None
 
 
+class AbnormalPeriod(BaseModel):
+    """Months left out of trend baselines (for example the 2020 lockdowns)."""
+
+    period: str  # "2020-03..2020-06", parsed by saferplaces.periods.Period
+    reason: str = ""
+
+
+class MonitoringSettings(BaseModel):
+    """Emerging-trend monitoring."""
+
+    abnormal: list[AbnormalPeriod] = Field(default_factory=list)
+
+
+class PartnershipSettings(BaseModel):
+    """Where the delivery side (priorities, actions, KPIs, DHRs) is stored."""
+
+    # SQLAlchemy URL; None means the SQLite file partnership.db in the workspace.
+    database_url: str | None = None
+
+
 class Settings(BaseSettings):
     """Everything ``saferplaces.toml`` holds."""
 
@@ -65,6 +94,8 @@ class Settings(BaseSettings):
     localities: dict[str, LocalitySettings] = Field(default_factory=dict)
     # force slug -> local marker code -> saferplaces marker (filled by the extract issue)
     markers: dict[str, dict[str, str]] = Field(default_factory=dict)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    partnership: PartnershipSettings = Field(default_factory=PartnershipSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -100,4 +131,8 @@ class Settings(BaseSettings):
         for key in ("localities", "markers"):
             if not data[key]:
                 del data[key]
+        if not data["monitoring"]["abnormal"]:
+            del data["monitoring"]
+        if not data["partnership"]:
+            del data["partnership"]
         path.write_text(tomli_w.dumps(data), encoding="utf-8")
