@@ -203,7 +203,9 @@ def _rest_of_force(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) ->
     the latest population loaded for those LSOAs (2011 codes, as population is published).
     """
     areas = bundled_lsoa11_areas()
-    force_las = areas[areas.police_force.map(force_slug) == scope.force]
+    # Slug each of the ~43 force names once, not every LSOA's.
+    slugs = {name: force_slug(name) for name in areas.police_force.unique()}
+    force_las = areas[areas.police_force.map(slugs) == scope.force]
     rest_las = sorted(
         set(force_las.lad_name) - set(areas[areas.lad_code == scope.area_code].lad_name)
     )
