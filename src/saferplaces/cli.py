@@ -515,6 +515,99 @@ def locality(
         console.print(f"wrote {path}")
 
 
+class TrendLevel(str, Enum):
+    area = "area"
+    locality = "locality"
+    ward = "ward"
+    lsoa = "lsoa"
+
+
+@app.command()
+def trends(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    level: Annotated[
+        list[TrendLevel] | None,
+        typer.Option(help="Levels to monitor, repeatable (default: all four)."),
+    ] = None,
+    scheme: SchemeOpt = "illustrative-category-v1",
+    min_expected: Annotated[
+        float, typer.Option(help="Months expected below this many crimes are not tested.")
+    ] = 5.0,
+    q: Annotated[float, typer.Option("--q", help="False discovery rate (BH q-value).")] = 0.05,
+    top: Annotated[int, typer.Option(help="Emerging issues to print.")] = 20,
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """Emerging trends: each month against a seasonal model of the months before, ranked."""
+    from saferplaces.analysis.base import make_scope
+    from saferplaces.analysis.trends import LEVELS, print_trends
+    from saferplaces.analysis.trends import trends as trends_for
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    levels = [lv.value for lv in level] if level else list(LEVELS)
+    with ws.connect(read_only=True) as con:
+        scope = make_scope(con, ws.settings, period, scheme)
+        result = trends_for(con, scope, ws.settings, levels, min_expected, q)
+    if output_format is FrameFormat.table:
+        print_trends(result, console, top=top)
+        return
+    folder = out or ws.reports_dir / f"trends-{result.period.replace('..', '_')}"
+    for name, frame in result.frames().items():
+        fmt = output_format.value
+        console.print(f"wrote {write_frame(frame, folder / f'trends_{name}.{fmt}', fmt)}")
+
+
+class HotspotMeasure(str, Enum):
+    crime_count = "count"  # not `count`: that would shadow str.count
+    harm = "harm"
+
+
+@app.command()
+def hotspots(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    measure: Annotated[
+        HotspotMeasure, typer.Option(help="count (crimes) or harm (per 1,000 residents).")
+    ] = HotspotMeasure.crime_count,
+    scheme: SchemeOpt = "illustrative-category-v1",
+    permutations: Annotated[int, typer.Option(help="Gi* permutations.")] = 999,
+    seed: Annotated[int, typer.Option(help="Seed of the permutations.")] = 12345,
+    emerging: Annotated[
+        bool, typer.Option(help="Emerging hot spots over the period's time steps.")
+    ] = True,
+    step_months: Annotated[int, typer.Option(help="Months per emerging time step.")] = 1,
+    cell_size: Annotated[
+        float | None, typer.Option(help="Kernel density grid cell in metres (default: none).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="LSOAs to print.")] = 20,
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """Hot spots: Gi* by LSOA with FDR classes, emerging patterns, optional kernel density."""
+    from saferplaces.analysis.base import make_scope
+    from saferplaces.analysis.hotspots import hotspots as hotspots_for
+    from saferplaces.analysis.hotspots import print_hotspots
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        scope = make_scope(con, ws.settings, period, scheme)
+        result = hotspots_for(
+            con, scope, measure.value, permutations, seed, emerging, step_months, cell_size
+        )
+    if output_format is FrameFormat.table:
+        print_hotspots(result, console, top=top)
+        return
+    folder = out or ws.reports_dir / f"hotspots-{result.period.replace('..', '_')}"
+    for name, frame in result.frames().items():
+        fmt = output_format.value
+        console.print(f"wrote {write_frame(frame, folder / f'hotspots_{name}.{fmt}', fmt)}")
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr, never a traceback."""
     try:
