@@ -20,6 +20,14 @@ Geography: ``lsoa`` (boundaries of both vintages), ``ward``, ``lsoa_ward``, ``ls
 
 Harm: ``harm_scheme`` (imported weight tables: name, version, key, status, provenance) and
 ``harm_weight`` (their weights); bundled schemes are not stored (see ``saferplaces.harm``).
+
+Force extracts (docs/formats/extract-v1.md): ``offence`` (offences and crimed incidents, with
+Home Office code, data.police.uk category as ``crime_type``, markers, and the same place columns as
+the police tables), ``person``, ``involvement`` (offence x person x role) and ``extract`` (one row
+per extract loaded, which owns the partitions (``extract``, force, month) of its period).
+
+Partner data (docs/formats/partner-v1.md): ``partner_da_service``, ``partner_marac``,
+``partner_ce_cohort``, each with the ``source`` that sent it.
 """
 
 from __future__ import annotations
@@ -209,7 +217,107 @@ CREATE TABLE IF NOT EXISTS harm_weight (
     weight DOUBLE NOT NULL,
     PRIMARY KEY (name, version, key_value)
 );
+
+CREATE TABLE IF NOT EXISTS offence (
+    offence_id VARCHAR NOT NULL,
+    record_type VARCHAR NOT NULL,     -- offence | crimed_incident
+    recorded_date DATE NOT NULL,
+    month DATE NOT NULL,              -- first day of the recorded month
+    committed_from TIMESTAMP, committed_to TIMESTAMP,
+    offence_code VARCHAR,             -- Home Office code, as spelled in the bundled list if there
+    offence_code_listed BOOLEAN,      -- in the bundled 2017/18 list (NULL when no code)
+    offence_description VARCHAR,
+    crime_type VARCHAR,               -- data.police.uk category (given, else from the code)
+    force VARCHAR NOT NULL,
+    easting DOUBLE, northing DOUBLE,  -- British National Grid, as given
+    longitude DOUBLE, latitude DOUBLE,-- as given, else from easting/northing
+    lsoa_code VARCHAR,
+    outcome VARCHAR,
+    markers VARCHAR[] NOT NULL,       -- saferplaces markers, sorted, no repeats
+    extract_id VARCHAR NOT NULL,
+    synthetic BOOLEAN NOT NULL DEFAULT false,{_PLACE}
+);
+
+CREATE TABLE IF NOT EXISTS person (
+    person_id VARCHAR NOT NULL,       -- pseudonymous
+    force VARCHAR NOT NULL,
+    year_of_birth INTEGER,
+    age_band VARCHAR,
+    gender VARCHAR,                   -- female | male | other | unknown
+    resident_in_area BOOLEAN,
+    extract_id VARCHAR NOT NULL,
+    synthetic BOOLEAN NOT NULL DEFAULT false,
+    ingest_id BIGINT NOT NULL,
+    line BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS involvement (
+    offence_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,            -- victim | suspect | witness | involved_party
+    age_at_offence INTEGER,
+    month DATE NOT NULL,              -- the offence's month
+    force VARCHAR NOT NULL,
+    extract_id VARCHAR NOT NULL,
+    synthetic BOOLEAN NOT NULL DEFAULT false,
+    ingest_id BIGINT NOT NULL,
+    line BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS extract (
+    ingest_id BIGINT PRIMARY KEY,     -- the ingest of its offences.csv (owner in `partition`)
+    people_ingest_id BIGINT,
+    involvements_ingest_id BIGINT,
+    extract_id VARCHAR NOT NULL,
+    force VARCHAR NOT NULL,
+    period_start DATE NOT NULL,       -- first and last month (first days)
+    period_end DATE NOT NULL,
+    synthetic BOOLEAN NOT NULL,
+    digest VARCHAR NOT NULL,          -- sha256 over the manifest and the files
+    folder VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL           -- loaded | superseded
+);
+
+CREATE TABLE IF NOT EXISTS partner_da_service (
+    source VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    month DATE NOT NULL,
+    channel VARCHAR NOT NULL,         -- helpline | 101 triage | website | referral | outreach
+    person_id VARCHAR,
+    synthetic BOOLEAN NOT NULL DEFAULT false,
+    ingest_id BIGINT NOT NULL,
+    line BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS partner_marac (
+    source VARCHAR NOT NULL,
+    case_id VARCHAR NOT NULL,
+    referral_date DATE NOT NULL,
+    month DATE NOT NULL,
+    person_id VARCHAR NOT NULL,       -- the victim
+    children_in_household INTEGER,
+    synthetic BOOLEAN NOT NULL DEFAULT false,
+    ingest_id BIGINT NOT NULL,
+    line BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS partner_ce_cohort (
+    source VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    gender VARCHAR,
+    age INTEGER,
+    type VARCHAR NOT NULL,            -- CSE | CCE | both | missing
+    synthetic BOOLEAN NOT NULL DEFAULT false,
+    ingest_id BIGINT NOT NULL,
+    line BIGINT NOT NULL
+);
 """
+
+EXTRACT_TABLES = ("offence", "person", "involvement", "extract")
+PARTNER_TABLES = ("partner_da_service", "partner_marac", "partner_ce_cohort")
 
 POLICE_TABLES = ("crime", "asb", "outcome", "stop_search")
 TABLES = (
@@ -226,6 +334,8 @@ TABLES = (
     "geography_log",
     "harm_scheme",
     "harm_weight",
+    *EXTRACT_TABLES,
+    *PARTNER_TABLES,
 )
 
 

@@ -1,0 +1,471 @@
+"""Ingest of force extracts and partner data, with the data.police.uk ingest's guarantees.
+
+A force extract (``offences.csv``, ``people.csv``, ``involvements.csv``, ``extract.toml``; see
+``docs/formats/extract-v1.md``) is loaded in one transaction. Its unit of replacement is
+(extract, force, month) for every month of its period: a newer extract of the same force takes
+those months from older ones (their offences and involvements in those months go); an extract
+left with no month is superseded and all its rows, people and quarantine go. Loading the same
+bytes again changes nothing.
+
+A partner file (``docs/formats/partner-v1.md``) replaces (kind, source, month) for the event kinds
+``da_service`` and ``marac``, and the whole (kind, source) for the snapshot kind ``ce_cohort``.
+
+Nothing is lost: for every file, rows read = rows loaded + rows quarantined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from pyproj import Transformer
+
+from saferplaces.errors import InputFileError, SaferplacesError
+from saferplaces.periods import Period
+from saferplaces.sources import csv_checks as cc
+from saferplaces.sources import extract as ex
+from saferplaces.sources.partner import PARTNER_KINDS
+from saferplaces.sources.police_uk import Skipped
+from saferplaces.warehouse.ingest import (
+    _first_line,
+    _is_unchanged,
+    _mark_superseded,
+    _next_id,
+    _Pending,
+    _scalar,
+    _unchanged,
+)
+from saferplaces.warehouse.report import FileResult
+from saferplaces.warehouse.staged import LoadReport, PostCheck, checked_file, failed, load_file
+from saferplaces.warehouse.staged import log_loaded as _log
+from saferplaces.workspace import Workspace
+
+__all__ = ["ingest_extract", "ingest_partner", "load_extract", "load_partner"]
+
+_PARTITION_KIND = "extract"
+
+
+def ingest_extract(
+    ws: Workspace, directory: Path, force: str | None = None, period: str | None = None
+) -> LoadReport:
+    """Ingest a force extract folder into the workspace warehouse and place its offences.
+
+    Parameters
+    ----------
+    ws : Workspace
+    directory : Path
+        The extract folder: ``offences.csv`` and optionally ``people.csv``,
+        ``involvements.csv`` and ``extract.toml``.
+    force : str, optional
+        The force, when ``extract.toml`` does not say (default: the workspace's police force).
+    period : str, optional
+        ``YYYY-MM..YYYY-MM`` when ``extract.toml`` does not say (default: the months of the
+        offences' recorded dates).
+
+    Returns
+    -------
+    LoadReport
+        One :class:`FileResult` per file; ``failed`` lists files that could not be loaded.
+    """
+    con = ws.connect()
+    try:
+        report = load_extract(
+            con, directory, force or ws.settings.area.police_force, period, ws.settings.markers
+        )
+        ids = [f.ingest_id for f in report.files if f.status == "loaded" and f.kind and
+               f.kind.endswith("offences") and f.ingest_id is not None]  # fmt: skip
+        if ids:
+            from saferplaces.geo.resolve import resolve_places
+
+            report.placed = resolve_places(con, ws.settings, tables=("offence",), ingest_ids=ids)
+    finally:
+        con.close()
+    return report
+
+
+def load_extract(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    force: str | None = None,
+    period: str | None = None,
+    markers: dict[str, dict[str, str]] | None = None,
+) -> LoadReport:
+    """Ingest an extract into an open warehouse connection (see :func:`ingest_extract`).
+
+    ``markers`` is ``saferplaces.toml``'s ``[markers]``: force slug -> local code -> marker.
+    """
+    report = LoadReport(title="force extract ingest")
+    directory = Path(directory)
+    if not directory.is_dir():
+        why = "is not a folder; an extract is a folder holding offences.csv (extract format v1)"
+        report.files.append(failed(con, str(directory), why))
+        return report
+    try:
+        manifest = ex.read_manifest(directory, force, period)
+    except InputFileError as e:
+        report.files.append(failed(con, e.file, e.problem))
+        return report
+    mapping = ex.marker_map(markers or {}, manifest.force)
+    known = {*ex.EXTRACT_FILES, ex.MANIFEST}
+    report.skipped = [Skipped(str(p), "not part of an extract (format v1)", error=False)
+                      for p in sorted(directory.iterdir())
+                      if p.name not in known and not p.name.startswith(".")]  # fmt: skip
+
+    # Whole-file checks. Involvements need people, and everything needs offences.
+    pending: dict[str, _Pending] = {}
+    problems: dict[str, str] = {}
+    for name in ex.EXTRACT_FILES:
+        path = directory / name
+        if not path.exists() and not _FILES_REQUIRED[name]:
+            continue
+        try:
+            pending[name] = checked_file(path, ex.SPECS[name], manifest.force, manifest.synthetic)
+        except InputFileError as e:
+            problems[name] = e.problem
+    if "offences.csv" in problems:
+        for name in pending:
+            problems[name] = "not loaded: the extract's offences.csv cannot be read"
+        pending.clear()
+    if "involvements.csv" in pending and "people.csv" not in pending:
+        del pending["involvements.csv"]
+        problems["involvements.csv"] = "not loaded: it needs the extract's people.csv, which " + (
+            "cannot be read" if "people.csv" in problems else "is missing"
+        )
+    for name in ex.EXTRACT_FILES:
+        if name in problems:
+            report.files.append(failed(con, str(directory / name), problems[name]))
+    if not pending:
+        return report
+
+    digest = _digest(directory, pending, complete=not problems)
+    if _extract_unchanged(con, digest, manifest.force):
+        report.files += [_unchanged(con, p.file, p.info) for p in pending.values()]
+        return report
+    con.begin()
+    try:
+        results = _load_extract(con, directory, manifest, mapping, pending, digest)
+        con.commit()
+    except duckdb.Error as e:
+        con.rollback()
+        results = [failed(con, p.file.name, f"cannot be read ({_first_line(e)})")
+                   for p in pending.values()]  # fmt: skip
+    except BaseException:
+        con.rollback()
+        raise
+    report.files += results
+    report.files.sort(key=lambda f: ex.EXTRACT_FILES.index(Path(f.file).name))
+    return report
+
+
+_FILES_REQUIRED = {name: f["required"] for name, f in ex._FORMAT["files"].items()}
+
+
+def _digest(directory: Path, pending: dict[str, _Pending], complete: bool) -> str:
+    """sha256 over the manifest and the files; never matches when a file failed."""
+    h = hashlib.sha256()
+    manifest = directory / ex.MANIFEST
+    h.update(manifest.read_bytes() if manifest.is_file() else b"")
+    for name, p in sorted(pending.items()):
+        h.update(f"\n{name}:{p.info.sha256}".encode())
+    return h.hexdigest() if complete else "partial:" + h.hexdigest()
+
+
+def _extract_unchanged(con: duckdb.DuckDBPyConnection, digest: str, force: str) -> bool:
+    """The same extract was loaded before and still owns every month of its period."""
+    row = con.execute(
+        "SELECT ingest_id, date_diff('month', period_start, period_end) + 1 FROM extract "
+        "WHERE digest = ? AND force = ? AND status = 'loaded' ORDER BY ingest_id DESC LIMIT 1",
+        [digest, force],
+    ).fetchone()
+    if row is None:
+        return False
+    owned = _scalar(
+        con,
+        "SELECT count(*) FROM partition WHERE kind = ? AND ingest_id = ?",
+        [_PARTITION_KIND, row[0]],
+    )
+    return owned == row[1]
+
+
+def _literals(**values: object) -> dict[str, str]:
+    """Columns every row of a file shares, as SQL literals."""
+    out = {}
+    for k, v in values.items():
+        out[k] = cc.sql_str(v) if isinstance(v, str) else str(v).lower()
+    return out
+
+
+def _duplicate(col: str, key: str) -> PostCheck:
+    return (
+        f"{col}_duplicate",
+        f"rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY {key} "
+        "ORDER BY rowid) AS n FROM stage WHERE reason IS NULL) WHERE n > 1)",
+        f"'{col} ' || {cc.shown(col)} || ' is on an earlier line of the file too; the first is "
+        "loaded'",
+    )
+
+
+def _load_extract(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    m: ex.ExtractManifest,
+    mapping: dict[str, str],
+    pending: dict[str, _Pending],
+    digest: str,
+) -> list[FileResult]:
+    ids = {name: _next_id(con) for name in pending}
+    shared = _literals(force=m.force, extract_id=m.extract_id, synthetic=m.synthetic)
+    results: dict[str, FileResult] = {}
+
+    # Offences: stage and check, then take the period's months from older extracts.
+    p = pending["offences.csv"]
+    cols = {**ex.offence_columns(mapping), **shared, **_literals(ingest_id=ids["offences.csv"]),
+            "line": "s.line"}  # fmt: skip
+    checks = ex.offence_checks(m.period, mapping, m.force)
+    period = m.period or _period_of_rows(con, p, checks)
+    months = [d.strftime("%Y-%m") for d in period.month_starts()] if period else []
+    _take_months(con, m.force, months)
+    results["offences.csv"] = load_file(
+        con, p, ids["offences.csv"], ex.SPECS["offences.csv"], checks,
+        [_duplicate("offence_id", "offence_id")], "offence", cols,
+    )  # fmt: skip
+    _grid_to_lonlat(con, ids["offences.csv"])
+    results["offences.csv"].months = months
+
+    if "people.csv" in pending:
+        p = pending["people.csv"]
+        cols = {**ex.person_columns(), **shared, **_literals(ingest_id=ids["people.csv"]),
+                "line": "s.line"}  # fmt: skip
+        results["people.csv"] = load_file(
+            con, p, ids["people.csv"], ex.SPECS["people.csv"], ex.person_checks(),
+            [_duplicate("person_id", "person_id")], "person", cols,
+        )  # fmt: skip
+    if "involvements.csv" in pending:
+        p = pending["involvements.csv"]
+        off, ppl = ids["offences.csv"], ids["people.csv"]
+        post: list[PostCheck] = [
+            (
+                "offence_missing",
+                f"offence_id NOT IN (SELECT offence_id FROM offence WHERE ingest_id = {off})",
+                "'offence_id ' || " + cc.shown("offence_id") + " || ' is not an offence of this "
+                "extract (not in offences.csv, or quarantined there)'",
+            ),
+            (
+                "person_missing",
+                f"person_id NOT IN (SELECT person_id FROM person WHERE ingest_id = {ppl})",
+                "'person_id ' || " + cc.shown("person_id") + " || ' is not a person of this "
+                "extract (not in people.csv, or quarantined there)'",
+            ),
+            _duplicate("involvement", "offence_id, person_id, role"),
+        ]
+        post[2] = (post[2][0], post[2][1], "'the same offence_id, person_id and role are on an "
+                   "earlier line of the file too; the first is loaded'")  # fmt: skip
+        cols = {**ex.involvement_columns(), "month": "o.month", **shared,
+                **_literals(ingest_id=ids["involvements.csv"]), "line": "s.line"}  # fmt: skip
+        results["involvements.csv"] = load_file(
+            con, p, ids["involvements.csv"], ex.SPECS["involvements.csv"],
+            ex.involvement_checks(), post, "involvement", cols,
+            source=f"stage_lines s JOIN offence o ON o.offence_id = s.offence_id "
+            f"AND o.ingest_id = {off}",
+        )  # fmt: skip
+
+    # Bookkeeping: logs, the months this extract owns, its row, what it superseded.
+    for name, r in results.items():
+        _log(con, pending[name], r, m.synthetic)
+    con.execute(
+        "INSERT OR REPLACE INTO partition SELECT ?, ?, strptime(m, '%Y-%m')::DATE, ?, ?, "
+        "(SELECT count(*) FROM offence WHERE ingest_id = ? "
+        " AND month = strptime(m, '%Y-%m')::DATE) FROM unnest(?::VARCHAR[]) t(m)",
+        [_PARTITION_KIND, m.force, ids["offences.csv"], digest, ids["offences.csv"], months],
+    )
+    if period is not None:
+        con.execute(
+            "INSERT INTO extract VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')",
+            [ids["offences.csv"], ids.get("people.csv"), ids.get("involvements.csv"),
+             m.extract_id, m.force, period.start, period.end, m.synthetic, digest,
+             str(directory), datetime.now()],
+        )  # fmt: skip
+    _supersede_extracts(con)
+    return list(results.values())
+
+
+def _period_of_rows(
+    con: duckdb.DuckDBPyConnection, p: _Pending, checks: list[cc.Check]
+) -> Period | None:
+    """First..last month of the recorded dates that pass their checks (no period declared)."""
+    sql, _ = cc.stage_sql(ex.SPECS["offences.csv"], p.info.header, checks)
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    con.execute(sql, [[str(p.path)]])
+    row = con.execute(
+        "SELECT min(recorded_date::DATE), max(recorded_date::DATE) FROM stage WHERE reason IS NULL"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    first, last = row
+    return Period(date(first.year, first.month, 1), date(last.year, last.month, 1))
+
+
+def _take_months(con: duckdb.DuckDBPyConnection, force: str, months: list[str]) -> None:
+    """Delete the offences and involvements older extracts hold in these months."""
+    owners = con.execute(
+        "SELECT p.ingest_id, list(p.month), any_value(e.involvements_ingest_id) FROM partition p "
+        "LEFT JOIN extract e USING (ingest_id) WHERE p.kind = ? AND p.force = ? "
+        "AND strftime(p.month, '%Y-%m') IN (SELECT unnest(?::VARCHAR[])) GROUP BY p.ingest_id",
+        [_PARTITION_KIND, force, months],
+    ).fetchall()
+    for owner, owned, involvements in owners:
+        con.execute("DELETE FROM offence WHERE ingest_id = ? AND month IN (SELECT unnest(?))",
+                    [owner, owned])  # fmt: skip
+        con.execute("DELETE FROM involvement WHERE ingest_id = ? AND month IN (SELECT unnest(?))",
+                    [involvements, owned])  # fmt: skip
+
+
+def _supersede_extracts(con: duckdb.DuckDBPyConnection) -> None:
+    """Extracts that own no month any more: superseded, with all their rows and quarantine."""
+    gone = con.execute(
+        "SELECT ingest_id, people_ingest_id, involvements_ingest_id FROM extract "
+        "WHERE status = 'loaded' AND ingest_id NOT IN "
+        "(SELECT ingest_id FROM partition WHERE kind = ?)",
+        [_PARTITION_KIND],
+    ).fetchall()
+    for ids in gone:
+        own = [i for i in ids if i is not None]
+        for table in ("offence", "person", "involvement", "quarantine"):
+            con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [own])
+        con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id IN "
+                    "(SELECT unnest(?))", [own])  # fmt: skip
+        con.execute("UPDATE extract SET status = 'superseded' WHERE ingest_id = ?", [ids[0]])
+
+
+_TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+def _grid_to_lonlat(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+    """Longitude and latitude from easting and northing where only the grid was given."""
+    rows = con.execute(
+        "SELECT rowid AS rid, easting, northing FROM offence WHERE ingest_id = ? "
+        "AND longitude IS NULL AND easting IS NOT NULL",
+        [ingest_id],
+    ).fetchdf()
+    if rows.empty:
+        return
+    lon, lat = _TO_WGS84.transform(rows["easting"].to_numpy(), rows["northing"].to_numpy())
+    con.register("_grid", pd.DataFrame({"rid": rows["rid"], "lon": lon, "lat": lat}))
+    try:
+        con.execute("UPDATE offence SET longitude = g.lon, latitude = g.lat FROM _grid g "
+                    "WHERE offence.rowid = g.rid")  # fmt: skip
+    finally:
+        con.unregister("_grid")
+
+
+# --- Partner data -------------------------------------------------------------------------------
+
+
+def ingest_partner(ws: Workspace, kind: str, path: Path, source: str | None = None) -> LoadReport:
+    """Ingest one partner file (``da_service``, ``marac`` or ``ce_cohort``) into the warehouse.
+
+    Parameters
+    ----------
+    ws : Workspace
+    kind : str
+        ``da_service``, ``marac`` or ``ce_cohort``.
+    path : Path
+        The CSV file (docs/formats/partner-v1.md).
+    source : str, optional
+        Who sent it, when a partnership has several sources of one kind (default: the kind).
+        A file replaces the same kind and source: by month for da_service and marac, whole for
+        ce_cohort.
+    """
+    con = ws.connect()
+    try:
+        return load_partner(con, kind, path, source)
+    finally:
+        con.close()
+
+
+def load_partner(
+    con: duckdb.DuckDBPyConnection, kind: str, path: Path, source: str | None = None
+) -> LoadReport:
+    """Ingest a partner file into an open warehouse connection (see :func:`ingest_partner`)."""
+    if kind not in PARTNER_KINDS:
+        raise SaferplacesError(
+            f"partner data kind '{kind}' is not one of {', '.join(PARTNER_KINDS)}"
+        )
+    k = PARTNER_KINDS[kind]
+    source = source or kind
+    report = LoadReport(title=f"partner ingest: {kind} from {source}")
+    path = Path(path)
+    synthetic = "synthetic" in path.name.lower()
+    try:
+        p = checked_file(path, k.spec, source, synthetic)
+    except InputFileError as e:
+        report.files.append(failed(con, e.file, e.problem))
+        return report
+    if _is_unchanged(con, p.info):
+        report.files.append(_unchanged(con, p.file, p.info))
+        return report
+    con.begin()
+    try:
+        report.files.append(_load_partner(con, p, kind, source, synthetic))
+        con.commit()
+    except duckdb.Error as e:
+        con.rollback()
+        report.files.append(failed(con, p.file.name, f"cannot be read ({_first_line(e)})"))
+    except BaseException:
+        con.rollback()
+        raise
+    return report
+
+
+def _load_partner(
+    con: duckdb.DuckDBPyConnection, p: _Pending, kind: str, source: str, synthetic: bool
+) -> FileResult:
+    k = PARTNER_KINDS[kind]
+    ingest_id = _next_id(con)
+    post = [_duplicate(k.unique, k.unique)] if k.unique else []
+    # A snapshot replaces its source whole; event kinds replace the months their rows bring,
+    # known only after the checks: load, then delete the older owners' rows in those months.
+    if k.month is None:
+        _supersede_snapshot(con, kind, source, k.table)
+    cols = {**k.columns, **_literals(source=source, synthetic=synthetic, ingest_id=ingest_id),
+            "line": "s.line"}  # fmt: skip
+    r = load_file(con, p, ingest_id, k.spec, k.checks, post, k.table, cols)
+    if k.month is not None:
+        r.months = [
+            m for (m,) in con.execute(
+                f"SELECT DISTINCT strftime(month, '%Y-%m') m FROM {k.table} WHERE ingest_id = ? "
+                "ORDER BY m", [ingest_id],
+            ).fetchall()
+        ]  # fmt: skip
+        con.execute(
+            f"DELETE FROM {k.table} t USING partition p WHERE p.kind = ? AND p.force = ? "
+            "AND t.ingest_id = p.ingest_id AND t.month = p.month "
+            "AND strftime(p.month, '%Y-%m') IN (SELECT unnest(?::VARCHAR[]))",
+            [kind, source, r.months],
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO partition SELECT ?, ?, month, ?, ?, count(*) "
+            f"FROM {k.table} WHERE ingest_id = ? GROUP BY month",
+            [kind, source, ingest_id, p.info.sha256, ingest_id],
+        )
+    _log(con, p, r, synthetic)
+    _mark_superseded(con)
+    return r
+
+
+def _supersede_snapshot(con: duckdb.DuckDBPyConnection, kind: str, source: str, table: str) -> None:
+    """Remove the current snapshot of (kind, source): its rows, quarantine, and log status."""
+    con.execute(f"DELETE FROM {table} WHERE source = ?", [source])
+    con.execute(
+        "DELETE FROM quarantine WHERE ingest_id IN (SELECT ingest_id FROM ingest_log "
+        "WHERE kind = ? AND force = ? AND status = 'loaded')",
+        [kind, source],
+    )
+    con.execute(
+        "UPDATE ingest_log SET status = 'superseded' WHERE kind = ? AND force = ? "
+        "AND status = 'loaded'",
+        [kind, source],
+    )

@@ -1,0 +1,284 @@
+"""Force extract ingest: every row loaded or quarantined, references checked, periods replaced."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from saferplaces.errors import SaferplacesError
+from saferplaces.warehouse.extract_ingest import load_extract
+from saferplaces.warehouse.schema import connect
+from tests.conftest import FIXTURES
+
+EXTRACT = FIXTURES / "extract" / "2020q1"
+MARKERS = {"test-force": {"DV": "DA"}}
+
+# line -> reason, written into the fixture by hand (see tests/fixtures/extract/2020q1)
+OFFENCES_BAD = {
+    7: "offence_id_missing",
+    8: "offence_id_format",
+    9: "record_type_missing",
+    10: "record_type",
+    11: "recorded_date_missing",
+    12: "recorded_date_format",
+    13: "outside_period",
+    14: "committed_from_format",
+    15: "committed_to_format",
+    16: "committed_order",
+    17: "offence_code_missing",
+    18: "offence_code",
+    19: "police_uk_category",
+    20: "lsoa_code",
+    21: "grid_incomplete",
+    22: "grid_outside_gb",
+    23: "coordinates_incomplete",
+    24: "coordinates_not_numbers",
+    25: "coordinates_outside_uk",
+    26: "marker_unknown",
+    27: "offence_id_duplicate",
+    28: "csv_missing_columns",
+    29: "csv_too_many_columns",
+}
+PEOPLE_BAD = {
+    6: "person_id_missing",
+    7: "person_id_format",
+    8: "year_of_birth_format",
+    9: "age_band_format",
+    10: "gender",
+    11: "resident_in_area",
+    12: "person_id_duplicate",
+}
+INVOLVEMENTS_BAD = {
+    7: "offence_id_missing",
+    8: "person_id_missing",
+    9: "role_missing",
+    10: "role",
+    11: "age_at_offence_format",
+    12: "offence_missing",
+    13: "offence_missing",
+    14: "person_missing",
+    15: "person_missing",
+    16: "involvement_duplicate",
+}
+
+
+def mem() -> duckdb.DuckDBPyConnection:
+    return connect(":memory:")
+
+
+def q(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def quarantined(con: duckdb.DuckDBPyConnection, kind: str) -> dict[int, str]:
+    return dict(q(con, f"SELECT line, reason FROM quarantine WHERE kind = '{kind}' ORDER BY line"))
+
+
+def test_every_row_loaded_or_quarantined_with_line_and_reason():
+    con = mem()
+    report = load_extract(con, EXTRACT, markers=MARKERS)
+    got = {Path(f.file).name: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined)
+           for f in report.files}  # fmt: skip
+    assert got == {
+        "offences.csv": ("loaded", 29, 6, 23),
+        "people.csv": ("loaded", 11, 4, 7),
+        "involvements.csv": ("loaded", 16, 6, 10),
+    }
+    assert quarantined(con, "extract-offences") == OFFENCES_BAD
+    assert quarantined(con, "extract-people") == PEOPLE_BAD
+    assert quarantined(con, "extract-involvements") == INVOLVEMENTS_BAD
+    # raw text is the file's own line; loaded rows know theirs, after the rejected ones
+    lines = (EXTRACT / "offences.csv").read_text().split("\n")
+    for line, raw in q(con, "SELECT line, raw FROM quarantine WHERE kind = 'extract-offences'"):
+        assert raw == lines[line - 1]
+    assert q(con, "SELECT line FROM offence WHERE offence_id = 'O30'") == [(30,)]
+    assert q(con, "SELECT count(*) FROM offence") == [(6,)]
+    assert q(con, "SELECT count(*) FROM person") == [(4,)]  # P4 is referenced by nothing: fine
+    assert q(con, "SELECT count(*) FROM involvement") == [(6,)]
+
+
+def test_details_are_sentences_a_person_can_act_on():
+    con = mem()
+    load_extract(con, EXTRACT, markers=MARKERS)
+    detail = dict(q(con, "SELECT kind || ':' || line, detail FROM quarantine"))
+    assert detail["extract-offences:13"] == (
+        "recorded_date 2019-12-31 is outside the extract period 2020-01..2020-03"
+    )
+    assert detail["extract-offences:26"] == (
+        "marker 'XYZ' is not a saferplaces marker and [markers.test-force] in saferplaces.toml "
+        "does not map it"
+    )
+    assert detail["extract-involvements:13"] == (
+        "offence_id 'O12' is not an offence of this extract (not in offences.csv, or "
+        "quarantined there)"
+    )
+    assert detail["extract-involvements:14"] == (
+        "person_id 'P9' is not a person of this extract (not in people.csv, or quarantined there)"
+    )
+
+
+def test_typed_values_markers_codes_and_places():
+    con = mem()
+    load_extract(con, EXTRACT, markers=MARKERS)
+    rows = {
+        r[0]: r[1:]
+        for r in q(
+            con,
+            "SELECT offence_id, record_type, month::VARCHAR, offence_code, offence_code_listed, "
+            "crime_type, markers, round(longitude, 3), round(latitude, 3) FROM offence",
+        )
+    }
+    assert rows["O1"] == ("offence", "2020-01-01", "8L", True, "Violence and sexual offences",
+                          ["DA"], -2.45, 52.68)  # fmt: skip
+    # a crimed incident without a code; longitude/latitude from easting/northing
+    assert rows["O2"] == ("crimed_incident", "2020-02-01", None, None, None,
+                          ["CHILD_PRESENT", "DA"], -2.445, 52.687)  # fmt: skip
+    assert rows["O3"][5] == ["ALCOHOL", "VIOLENCE_PUBLIC_PLACE"]
+    assert rows["O4"][2:4] == ("8S", True)
+    # a code newer than the bundled list loads, flagged
+    assert rows["O5"][2:5] == ("9Z", False, "Other crime")
+    assert q(con, "SELECT gender, resident_in_area FROM person WHERE person_id = 'P1'") == [
+        ("female", True)
+    ]
+    assert q(con, "SELECT role, month::VARCHAR FROM involvement WHERE person_id = 'P1' "
+                  "AND offence_id = 'O4'") == [("victim", "2020-03-01")]  # fmt: skip
+    assert q(
+        con,
+        "SELECT extract_id, force, period_start::VARCHAR, period_end::VARCHAR, status FROM extract",
+    ) == [  # fmt: skip
+        ("test-force-2020q1", "test-force", "2020-01-01", "2020-03-01", "loaded")
+    ]
+    assert q(con, "SELECT strftime(month, '%Y-%m'), rows FROM partition WHERE kind = 'extract' "
+                  "ORDER BY 1") == [("2020-01", 2), ("2020-02", 2), ("2020-03", 2)]  # fmt: skip
+    types = dict(q(con, "SELECT column_name, data_type FROM duckdb_columns() "
+                        "WHERE table_name = 'offence'"))  # fmt: skip
+    assert (types["recorded_date"], types["committed_from"], types["markers"]) == (
+        "DATE",
+        "TIMESTAMP",
+        "VARCHAR[]",
+    )
+
+
+def _contents(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    out = {}
+    for table in ("offence", "person", "involvement"):
+        out[table] = sorted(q(con, f"SELECT * EXCLUDE (ingest_id) FROM {table}"), key=repr)
+    out["quarantine"] = sorted(q(con, "SELECT file, line, reason FROM quarantine"))
+    out["partition"] = sorted(q(con, "SELECT kind, force, month, rows FROM partition"))
+    return out
+
+
+def test_ingest_twice_is_ingest_once():
+    con = mem()
+    load_extract(con, EXTRACT, markers=MARKERS)
+    before = _contents(con)
+    again = load_extract(con, EXTRACT, markers=MARKERS)
+    assert [f.status for f in again.files] == ["unchanged"] * 3
+    assert _contents(con) == before
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    d = tmp_path / name
+    shutil.copytree(EXTRACT, d)
+    return d
+
+
+def test_revised_extract_replaces_the_period(tmp_path: Path):
+    con = mem()
+    load_extract(con, EXTRACT, markers=MARKERS)
+    revised = _copy(tmp_path, "revised")
+    off = revised / "offences.csv"
+    lines = off.read_text().split("\n")
+    off.write_text("\n".join(ln for ln in lines if not ln.startswith("O5,"))
+                   .replace("Under investigation", "Charged"))  # fmt: skip
+    report = load_extract(con, revised, markers=MARKERS)
+    assert [f.status for f in report.files] == ["loaded"] * 3
+    assert q(con, "SELECT count(*) FROM offence") == [(5,)]
+    assert q(con, "SELECT outcome FROM offence WHERE offence_id = 'O1'") == [("Charged",)]
+    assert q(con, "SELECT count(*) FROM person") == [(4,)]
+    assert q(con, "SELECT count(*) FROM involvement") == [(6,)]
+    # the first extract went whole, with its quarantine; the revision's is there once
+    assert q(con, "SELECT status FROM extract ORDER BY ingest_id") == [("superseded",), ("loaded",)]
+    assert q(con, "SELECT count(*), count(DISTINCT ingest_id) FROM quarantine") == [(40, 3)]
+    assert q(con, "SELECT status, count(*) FROM ingest_log GROUP BY 1 ORDER BY 1") == [
+        ("loaded", 3),
+        ("superseded", 3),
+    ]
+
+
+def test_later_extract_takes_only_its_months(tmp_path: Path):
+    con = mem()
+    load_extract(con, EXTRACT, markers=MARKERS)
+    later = _copy(tmp_path, "later")
+    (later / "extract.toml").write_text(
+        'extract_id = "q2"\nforce = "test-force"\nperiod = "2020-03..2020-04"\n'
+    )
+    (later / "offences.csv").write_text(
+        (EXTRACT / "offences.csv").read_text().split("\n")[0]
+        + "\nO40,offence,2020-04-02,,,8L,,,,,,,,,\n"
+    )
+    (later / "involvements.csv").write_text("offence_id,person_id,role,age_at_offence\n"
+                                            "O40,P1,victim,30\n")  # fmt: skip
+    load_extract(con, later, markers=MARKERS)
+    # January and February stay with the first extract; March (O3, O4) went to the later one
+    assert q(con, "SELECT offence_id FROM offence ORDER BY 1") == [
+        ("O1",), ("O2",), ("O30",), ("O40",), ("O5",)
+    ]  # fmt: skip
+    assert q(con, "SELECT offence_id, person_id FROM involvement WHERE month = '2020-03-01'") == []
+    assert q(con, "SELECT status FROM extract ORDER BY ingest_id") == [("loaded",), ("loaded",)]
+    assert q(con, "SELECT strftime(month, '%Y-%m'), ingest_id FROM partition ORDER BY 1") == [
+        ("2020-01", 1), ("2020-02", 1), ("2020-03", 4), ("2020-04", 4)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "message", "loaded"),
+    [
+        ("offences.csv", b"O1,offence,2020-01-05,caf\xe9\n", "is not UTF-8 text (byte 0xE9 on "
+         "line 2)", set()),
+        ("people.csv", b"P1,1990,,fem", "is truncated: line 2 stops after 4 of 5 columns",
+         {"offences.csv"}),
+        ("involvements.csv", b"offence,person\nO1,P1\n", "is not an extract involvements.csv "
+         "(format v1): its header lacks offence_id, person_id, role; has columns the format does "
+         "not define: offence, person", {"offences.csv", "people.csv"}),
+    ],
+)  # fmt: skip
+def test_broken_file_fails_with_one_line_and_the_rest_loads(
+    tmp_path: Path, name: str, damage: bytes, message: str, loaded: set[str]
+):
+    d = _copy(tmp_path, "broken")
+    header = (d / name).read_bytes().split(b"\n")[0]
+    (d / name).write_bytes(damage if damage.startswith(b"offence,") else header + b"\n" + damage)
+    con = mem()
+    report = load_extract(con, d, markers=MARKERS)
+    [broken] = [f for f in report.files if Path(f.file).name == name]
+    assert broken.status == "failed" and message in (broken.message or "")
+    assert all("\n" not in (f.message or "") for f in report.files)
+    assert {Path(f.file).name for f in report.files if f.status == "loaded"} == loaded
+    # files that need a failed one are not loaded, and say why
+    for f in report.failed:
+        if Path(f.file).name != name:
+            assert "not loaded" in (f.message or "")
+
+
+def test_folder_without_offences_or_with_a_bad_manifest_fails_cleanly(tmp_path: Path):
+    con = mem()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    report = load_extract(con, empty, force="test-force")
+    assert [f.message for f in report.failed] == [f"{empty / 'offences.csv'}: no such file"]
+    d = _copy(tmp_path, "manifest")
+    (d / "extract.toml").write_text('force = "test-force"\nregion = "x"\n')
+    [f] = load_extract(con, d).failed
+    assert "has keys the format does not define: region" in (f.message or "")
+    (d / "extract.toml").write_text('period = "2020-01..2020-03"\n')
+    [f] = load_extract(con, d).failed
+    assert "does not say which force produced the extract" in (f.message or "")
+
+
+def test_marker_mapping_onto_an_unknown_marker_is_refused():
+    with pytest.raises(SaferplacesError, match=r"maps 'DV' to 'DOMESTIC', which is not a"):
+        load_extract(mem(), EXTRACT, markers={"test-force": {"DV": "DOMESTIC"}})
