@@ -118,6 +118,62 @@ def ingest_police_uk_cmd(
         raise typer.Exit(1)
 
 
+@ingest_app.command("extract")
+def ingest_extract_cmd(
+    directory: Annotated[
+        Path, typer.Argument(help="Extract folder: offences.csv, people.csv, involvements.csv.")
+    ],
+    workspace: WorkspaceOpt = None,
+    force: Annotated[
+        str | None, typer.Option(help="Force, if extract.toml does not say (default: the area's).")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(help="YYYY-MM..YYYY-MM, if extract.toml does not say.")
+    ] = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Load a force extract (offences, people, involvements; replaces its force-months)."""
+    from saferplaces.warehouse.extract_ingest import ingest_extract
+    from saferplaces.workspace import open_workspace
+
+    report = ingest_extract(open_workspace(workspace), directory, force=force, period=period)
+    if output_format is OutputFormat.json:
+        _print_json(report.as_dict())
+    else:
+        report.print(console, err_console)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class PartnerKind(str, Enum):
+    da_service = "da_service"
+    marac = "marac"
+    ce_cohort = "ce_cohort"
+
+
+@ingest_app.command("partner")
+def ingest_partner_cmd(
+    kind: Annotated[PartnerKind, typer.Argument(help="What the file holds.")],
+    path: Annotated[Path, typer.Argument(help="CSV file in partner format v1.")],
+    workspace: WorkspaceOpt = None,
+    source: Annotated[
+        str | None, typer.Option(help="Who sent it, if several send this kind (default: kind).")
+    ] = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Load partner data: DA service contacts, MARAC referrals or a CE team's cohort."""
+    from saferplaces.warehouse.extract_ingest import ingest_partner
+    from saferplaces.workspace import open_workspace
+
+    report = ingest_partner(open_workspace(workspace), kind.value, path, source=source)
+    if output_format is OutputFormat.json:
+        _print_json(report.as_dict())
+    else:
+        report.print(console, err_console)
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @download_app.command("police-uk")
 def download_police_uk_cmd(
     directory: Annotated[Path, typer.Argument(help="Folder to write YYYY-MM/ folders into.")],
@@ -606,6 +662,31 @@ def hotspots(
     for name, frame in result.frames().items():
         fmt = output_format.value
         console.print(f"wrote {write_frame(frame, folder / f'hotspots_{name}.{fmt}', fmt)}")
+
+
+@app.command()
+def pseudonymise(
+    src: Annotated[Path, typer.Argument(metavar="IN", help="CSV file with identifiers.")],
+    out: Annotated[Path, typer.Argument(metavar="OUT", help="CSV file to write.")],
+    key_file: Annotated[
+        Path, typer.Option("--key-file", help="Shared key (32+ bytes), kept outside any workspace.")
+    ],
+    columns: Annotated[
+        str, typer.Option(help="Identifier columns, comma-separated, e.g. person_id,case_id.")
+    ],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Replace identifier columns with keyed HMAC-SHA256 pseudonyms (for the data owner)."""
+    from saferplaces.pseudonymise import pseudonymise_csv
+    from saferplaces.workspace import find_workspace_dir
+
+    wanted = [c.strip() for c in columns.split(",") if c.strip()]
+    result = pseudonymise_csv(src, out, wanted, key_file, workspace=find_workspace_dir(workspace))
+    console.print(
+        f"Wrote {result.out}: {result.rows:,} rows, {result.values:,} identifiers in "
+        f"{', '.join(result.columns)} pseudonymised.",
+        highlight=False,
+    )
 
 
 def main() -> None:
