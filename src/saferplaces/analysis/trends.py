@@ -167,7 +167,7 @@ def _irls(
     beta = np.zeros((y.shape[0], p))
     active = np.arange(y.shape[0])
 
-    def normal_equations(e: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def normal_equations(e: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         mu = np.exp(e)
         w = mu / (1 + a[:, None] * mu)
         xw = x.T[None, :, :] * w[:, None, :]  # (series, columns, months)
