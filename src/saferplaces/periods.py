@@ -30,7 +30,7 @@ _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 def _month(s: str, what: str) -> date:
     m = _MONTH.fullmatch(s.strip())
-    if not m:
+    if not m or int(m[1]) < 1:
         raise SaferplacesError(f"{what} '{s}' is not a month like 2025-03")
     return date(int(m[1]), int(m[2]), 1)
 
@@ -57,7 +57,7 @@ class Period:
     def parse(cls, text: str) -> Period:
         """``YYYY-MM..YYYY-MM``, ``YYYY-MM`` (one month) or ``YYYY`` (a calendar year)."""
         t = text.strip()
-        if re.fullmatch(r"\d{4}", t):
+        if re.fullmatch(r"\d{4}", t) and int(t) >= 1:
             return cls(date(int(t), 1, 1), date(int(t), 12, 1))
         if ".." in t:
             a, b = t.split("..", 1)
@@ -93,9 +93,18 @@ class Period:
         return f"{self.start:%Y-%m}..{self.end:%Y-%m}"
 
 
-def latest_period(con: duckdb.DuckDBPyConnection, months: int = 12, table: str = "crime") -> Period:
-    """The latest ``months`` complete months held (data.police.uk publishes whole months)."""
-    row = con.execute(f"SELECT max(month) FROM {table}").fetchone()
+def latest_period(
+    con: duckdb.DuckDBPyConnection, months: int = 12, table: str = "crime", force: str | None = None
+) -> Period:
+    """The latest ``months`` complete months held (data.police.uk publishes whole months).
+
+    With ``force``, the latest month of that force's records (another force's later files do
+    not move the area's period).
+    """
+    where = "WHERE force = ?" if force else ""
+    row = con.execute(
+        f"SELECT max(month) FROM {table} {where}", [force] if force else []
+    ).fetchone()
     if row is None or row[0] is None:
         raise SaferplacesError(
             f"the warehouse holds no {table} records yet; ingest data first "

@@ -73,6 +73,8 @@ def test_profile_literal_values(small: Workspace):
     assert s.harm == pytest.approx(30 * 20 + 20 * 3 + 10 * 40)
     assert s.harm_per_1000 == pytest.approx(265.0)
     assert s.harm_scheme == "harm (illustrative-category-v1, illustrative weights)"
+    assert (s.unweighted_crimes, s.synthetic) == (0, False)
+    assert set(p.categories.harm_scheme) == set(p.monthly.harm_scheme) == {s.harm_scheme}
     assert (s.previous_period, s.previous_crimes, s.change) == ("2024-10..2024-12", 40, 20)
     assert s.change_pct == pytest.approx(50.0)
     assert s.change_rate_ratio == pytest.approx(1.5)
@@ -85,6 +87,7 @@ def test_profile_literal_values(small: Workspace):
     assert s.change_p_value == pytest.approx(tail)
     assert not s.change_significant  # p = 0.057
     assert (s.rest_of_force_crimes, s.rest_of_force_residents) == (25, 5000.0)
+    assert s.rest_of_force_population_year == 2019  # the latest year held by 2011 LSOA
     assert s.rest_of_force_rate_per_1000 == pytest.approx(5.0)
     assert s.vs_rest_rate_ratio == pytest.approx(3.0)
     assert s.vs_rest_ci_low > 1
@@ -124,6 +127,40 @@ def test_change_left_empty_when_previous_period_not_held(small: Workspace):
     assert "not computed" in profile_sentences(p)[1]
 
 
+def test_period_with_months_not_held_is_refused(small: Workspace):
+    from saferplaces.errors import SaferplacesError
+
+    with small.connect(read_only=True) as con, pytest.raises(SaferplacesError) as e:
+        make_scope(con, small.settings, "2025-02..2025-05")
+    assert "2025-04, 2025-05" in str(e.value) and "2024-10 to 2025-03" in str(e.value)
+
+
+def test_synthetic_rows_and_unweighted_categories_are_reported(small: Workspace):
+    con = small.connect()
+    con.execute("UPDATE crime SET synthetic = true WHERE crime_type = 'Robbery'")
+    _crimes(con, 4, "2025-01-01", "Violent crime", "E01014171", "Telford and Wrekin 001A")
+    con.close()
+    from saferplaces.harm import HarmScheme
+    from saferplaces.harm.store import save_scheme
+
+    con = small.connect()
+    save_scheme(
+        con,
+        HarmScheme(
+            name="test-partial", version="1", key="category", status="user",
+            provenance="test", description="", weights={"Burglary": 1.0, "Shoplifting": 1.0,
+                                                        "Robbery": 1.0},
+        ),
+    )  # fmt: skip
+    p = borough_profile(con, make_scope(con, small.settings, "2025-01..2025-03", "test-partial"))
+    con.close()
+    s = p.summary.iloc[0]
+    assert (s.crimes, s.harm, s.unweighted_crimes, s.synthetic) == (64, 60.0, 4, True)
+    sentences = profile_sentences(p)
+    assert sentences[0].startswith("SYNTHETIC DATA")
+    assert any(x.startswith("4 crimes are in categories harm (test-partial v1)") for x in sentences)
+
+
 @pytest.mark.shared
 def test_real_telford_2025_equals_independent_query(shared_data: Path, tmp_path: Path):
     from saferplaces.demo import build_demo
@@ -144,6 +181,18 @@ def test_real_telford_2025_equals_independent_query(shared_data: Path, tmp_path:
     s = p.summary.iloc[0]
     assert s.period == "2025-01..2025-12"
     assert s.crimes == sum(expected.values()) == 15_388
+    # rest of West Mercia: its seven other local authorities, named as the records name them
+    rest = (
+        "Herefordshire|Shropshire|Bromsgrove|Malvern Hills|Redditch|Worcester|Wychavon|Wyre Forest"
+    )
+    assert s.rest_of_force_crimes == 67_730
+    with ws.connect(read_only=True) as con:
+        assert (
+            con.execute(
+                f"SELECT count(*) FROM crime WHERE lsoa_name SIMILAR TO '({rest}) [0-9]{{3}}[A-Z]'"
+            ).fetchone()[0]
+            == 67_730
+        )
     assert s.asb == asb == 3_000
     assert p.categories.set_index("crime_type").crimes.to_dict() == expected
     assert p.monthly.crimes.sum() == s.crimes

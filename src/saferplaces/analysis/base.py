@@ -44,6 +44,7 @@ class Scope:
     area_km2: float
     period: Period
     scheme: HarmScheme
+    synthetic: bool  # True when any crime counted in the scope is synthetic
 
     @property
     def harm_label(self) -> str:
@@ -88,11 +89,12 @@ def make_scope(
             f"none of the loaded LSOAs belongs to {settings.area.name} ({settings.area.code}); "
             "load its boundaries (`saferplaces geography load lsoa FILE`)"
         )
+    force = force_slug(settings.area.police_force or "")
     if period is None:
-        period = latest_period(con)
+        period = latest_period(con, force=force)
     elif isinstance(period, str):
         period = Period.parse(period)
-    force = force_slug(settings.area.police_force or "")
+    _check_months_held(con, force, period)
     harm = category_weights_for(con, scheme, force or None)
     register_harm_weights(con, harm)
 
@@ -106,6 +108,10 @@ def make_scope(
     con.register("_scope_lsoa", frame)
     con.execute("CREATE OR REPLACE TEMP TABLE scope_lsoa AS SELECT * FROM _scope_lsoa")
     con.unregister("_scope_lsoa")
+    synthetic = con.execute(
+        f"SELECT count(*) > 0 FROM crime WHERE synthetic AND lsoa IN (SELECT lsoa FROM scope_lsoa) "
+        f"AND month BETWEEN DATE '{period.start}' AND DATE '{period.end}'"
+    ).fetchone()
     return Scope(
         area_code=settings.area.code,
         area_name=settings.area.name,
@@ -116,4 +122,31 @@ def make_scope(
         area_km2=float(frame.area_km2.sum()),
         period=period,
         scheme=harm,
+        synthetic=bool(synthetic and synthetic[0]),
     )
+
+
+def held_months(con: duckdb.DuckDBPyConnection, force: str) -> set[str]:
+    """Months (YYYY-MM) for which the warehouse holds the force's street data."""
+    rows = con.execute(
+        "SELECT DISTINCT strftime(month, '%Y-%m') FROM partition "
+        "WHERE kind = 'street' AND force = ?",
+        [force],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _check_months_held(con: duckdb.DuckDBPyConnection, force: str, period: Period) -> None:
+    """A period with months the warehouse does not hold would show gaps as falls: refuse it."""
+    held = held_months(con, force)
+    if not held:
+        return  # no data.police.uk partitions for the force (records from other sources only)
+    missing = [f"{m:%Y-%m}" for m in period.month_starts() if f"{m:%Y-%m}" not in held]
+    if missing:
+        shown = ", ".join(missing[:6]) + (
+            f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        )
+        raise SaferplacesError(
+            f"period {period} includes months the warehouse holds no {force} street data for "
+            f"({shown}); it holds {min(held)} to {max(held)}: choose a period inside that"
+        )

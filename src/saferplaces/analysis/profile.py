@@ -18,6 +18,7 @@ from saferplaces.analysis.base import Scope
 from saferplaces.analysis.stats import poisson_change, rate_ratio
 from saferplaces.display import print_frame
 from saferplaces.geo.areas import bundled_lsoa11_areas, force_slug
+from saferplaces.geo.localities import population_year
 from saferplaces.periods import Period
 
 __all__ = [
@@ -42,6 +43,8 @@ SUMMARY_COLUMNS = {
     "harm": "float64",
     "harm_per_1000": "float64",
     "harm_scheme": "object",
+    "unweighted_crimes": "int64",
+    "synthetic": "bool",
     "previous_period": "object",
     "previous_crimes": "Int64",
     "change": "Int64",
@@ -53,6 +56,7 @@ SUMMARY_COLUMNS = {
     "change_significant": "boolean",
     "rest_of_force_crimes": "Int64",
     "rest_of_force_residents": "float64",
+    "rest_of_force_population_year": "Int64",
     "rest_of_force_rate_per_1000": "float64",
     "vs_rest_rate_ratio": "float64",
     "vs_rest_ci_low": "float64",
@@ -67,8 +71,15 @@ CATEGORY_COLUMNS = {
     "weight": "float64",
     "harm": "float64",
     "harm_share": "float64",
+    "harm_scheme": "object",
 }
-MONTHLY_COLUMNS = {"month": "datetime64[ns]", "crimes": "int64", "asb": "int64", "harm": "float64"}
+MONTHLY_COLUMNS = {
+    "month": "datetime64[ns]",
+    "crimes": "int64",
+    "asb": "int64",
+    "harm": "float64",
+    "harm_scheme": "object",
+}
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,9 @@ def borough_profile(con: duckdb.DuckDBPyConnection, scope: Scope) -> BoroughProf
         "harm": harm,
         "harm_per_1000": harm * per_1000,
         "harm_scheme": scope.harm_label,
+        # Crimes in categories the scheme gives no weight are in the counts, not in the harm.
+        "unweighted_crimes": int(categories.crimes[categories.weight.isna()].sum()),
+        "synthetic": scope.synthetic,
     }
     row |= _change(con, scope, crimes)
     row |= _rest_of_force(con, scope, crimes)
@@ -147,6 +161,7 @@ def _categories(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     frame["rate_per_1000"] = frame.crimes / scope.residents * 1000 if scope.residents else np.nan
     frame["harm_share"] = frame.harm / total_harm if total_harm else np.nan
     frame = frame.sort_values(["crimes", "crime_type"], ascending=[False, True], ignore_index=True)
+    frame["harm_scheme"] = scope.harm_label
     return frame[list(CATEGORY_COLUMNS)].astype(CATEGORY_COLUMNS)
 
 
@@ -166,6 +181,7 @@ def _monthly(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
         part["month"] = pd.to_datetime(part["month"])
     frame = months.merge(counts, on="month", how="left").merge(asb, on="month", how="left")
     frame = frame.fillna({"crimes": 0, "asb": 0, "harm": 0.0})
+    frame["harm_scheme"] = scope.harm_label
     return frame[list(MONTHLY_COLUMNS)].astype(MONTHLY_COLUMNS)
 
 
@@ -205,13 +221,14 @@ def _rest_of_force(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) ->
     areas = bundled_lsoa11_areas()
     # Slug each of the ~43 force names once, not every LSOA's.
     slugs = {name: force_slug(name) for name in areas.police_force.unique()}
-    force_las = areas[areas.police_force.map(slugs) == scope.force]
-    rest_las = sorted(
-        set(force_las.lad_name) - set(areas[areas.lad_code == scope.area_code].lad_name)
-    )
-    rest_codes = force_las[force_las.lad_code != scope.area_code].lsoa11_code.tolist()
-    if not rest_las:
+    rest = areas[
+        (areas.police_force.map(slugs) == scope.force) & (areas.lad_code != scope.area_code)
+    ]
+    if rest.empty:
         return {}
+    # Records name their LSOA as "<local authority> 012A"; take the local authority part from
+    # the LSOA names themselves (the district names differ: "Herefordshire, County of").
+    rest_las = sorted(set(rest.lsoa11_name.str.replace(r" \d{3}[A-Z]$", "", regex=True)))
     row = con.execute(
         f"""
         SELECT count(*) FROM crime
@@ -222,18 +239,24 @@ def _rest_of_force(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) ->
         [scope.force, rest_las],
     ).fetchone()
     rest_crimes = int(row[0]) if row else 0
+    # Residents of the same year as the area's when population of that year is held by 2011
+    # LSOA (the bundled force table's codes); else the latest year that is, named in the output.
+    year_row = con.execute(
+        "SELECT coalesce(max(year) FILTER (WHERE year = ?), max(year)) FROM population "
+        "WHERE vintage = 2011",
+        [population_year(con)],
+    ).fetchone()
+    year = year_row[0] if year_row else None
     pop = con.execute(
-        """
-        SELECT sum(residents) FROM population
-        WHERE vintage = 2011 AND year = (SELECT max(year) FROM population WHERE vintage = 2011)
-          AND lsoa_code IN (SELECT unnest(?))
-        """,
-        [rest_codes],
+        "SELECT sum(residents) FROM population WHERE vintage = 2011 AND year = ? "
+        "AND lsoa_code IN (SELECT unnest(?))",
+        [year, rest.lsoa11_code.tolist()],
     ).fetchone()
     rest_residents = float(pop[0]) if pop and pop[0] is not None else math.nan
     out: dict[str, object] = {
         "rest_of_force_crimes": rest_crimes,
         "rest_of_force_residents": rest_residents,
+        "rest_of_force_population_year": year,
     }
     if rest_residents > 0 and scope.residents > 0:
         rr = rate_ratio(crimes, scope.residents, rest_crimes, rest_residents)
@@ -250,11 +273,19 @@ def _rest_of_force(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) ->
 def profile_sentences(p: BoroughProfile) -> list[str]:
     """The profile's headline figures as sentences (every number from the frames)."""
     s = p.summary.iloc[0]
-    out = [
+    out = (
+        ["SYNTHETIC DATA: these figures describe no real people or places."] if s.synthetic else []
+    )
+    out += [
         f"{s.area_name}, {Period.parse(s.period).label}: {s.crimes:,} crimes "
         f"({s.rate_per_1000:,.1f} per 1,000 residents) and {s.asb:,} anti-social behaviour "
         f"incidents; harm {s.harm:,.0f} ({s.harm_per_1000:,.1f} per 1,000), {s.harm_scheme}.",
     ]
+    if s.unweighted_crimes:
+        out.append(
+            f"{s.unweighted_crimes:,} crimes are in categories {s.harm_scheme} gives no weight: "
+            "they are counted as crimes but not in the harm figures."
+        )
     if pd.isna(s.previous_crimes):
         out.append(
             f"Change: not computed, the warehouse does not hold every month of {s.previous_period}."
@@ -280,5 +311,5 @@ def print_profile(p: BoroughProfile, console: Console) -> None:
     for sentence in profile_sentences(p):
         console.print(sentence, highlight=False)
     label = p.summary.harm_scheme[0]
-    print_frame(p.categories, f"Crime by category; {label}", console)
-    print_frame(p.monthly, "By month", console)
+    print_frame(p.categories.drop(columns="harm_scheme"), f"Crime by category; {label}", console)
+    print_frame(p.monthly.drop(columns="harm_scheme"), f"By month; {label}", console)

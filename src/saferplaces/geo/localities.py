@@ -31,7 +31,13 @@ from saferplaces.geo.areas import bundled_lsoa11_areas
 from saferplaces.geo.resolve import target_vintage
 from saferplaces.settings import LocalitySettings, Settings
 
-__all__ = ["area_lsoas", "list_localities", "locality_lsoas", "lsoa_residents"]
+__all__ = [
+    "area_lsoas",
+    "list_localities",
+    "locality_lsoas",
+    "lsoa_residents",
+    "population_year",
+]
 
 
 def _vintage(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
@@ -235,6 +241,12 @@ def list_localities(con: duckdb.DuckDBPyConnection, settings: Settings) -> pd.Da
     return frame.astype({"lsoas": "int64", "residents": "float64", "area_km2": "float64"})
 
 
+def population_year(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The latest population year loaded (every residents figure uses this one year)."""
+    row = con.execute("SELECT max(year) FROM population").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def lsoa_residents(
     con: duckdb.DuckDBPyConnection, vintage: int, year: int | None = None
 ) -> pd.Series:
@@ -245,12 +257,8 @@ def lsoa_residents(
     figures.
     """
     frame = con.execute(
-        """
-        WITH chosen AS (SELECT coalesce(?, max(year)) AS year FROM population)
-        SELECT p.lsoa_code, p.vintage, p.residents FROM population p, chosen
-        WHERE p.year = chosen.year
-        """,
-        [year],
+        "SELECT lsoa_code, vintage, residents FROM population WHERE year = ?",
+        [year if year is not None else population_year(con)],
     ).df()
     same = frame[frame.vintage == vintage]
     if not same.empty or frame.empty:
