@@ -515,8 +515,9 @@ def _rejects(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[tupl
     index = {str(p.path): i for i, p in enumerate(batch)}
     rows = con.execute(
         """
-        SELECT s.file_path, e.line, arg_min(e.csv_line, e.column_idx),
-               arg_min(e.error_type, e.column_idx), arg_min(e.error_message, e.column_idx)
+        SELECT s.file_path, e.line, arg_min(e.csv_line, coalesce(e.column_idx, -1)),
+               arg_min(e.error_type, coalesce(e.column_idx, -1)),
+               arg_min(e.error_message, coalesce(e.column_idx, -1))
         FROM csv_rejects e JOIN csv_reject_scans s USING (scan_id, file_id)
         GROUP BY s.file_path, e.line ORDER BY s.file_path, e.line
         """
@@ -573,12 +574,12 @@ def _add_lines(con: duckdb.DuckDBPyConnection, batch: list[_Pending], rejects: l
             f"AND il.place = {place}), {place} + 1 + (SELECT count(*) FROM reject_gaps r "
             f"WHERE r.file_index = s.file_index AND r.g < {place}))"
         )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP VIEW stage_lines AS
-        SELECT s.*, {line} AS line FROM stage s JOIN stage_first f USING (file_index)
-        """
-    )
+    select = f"SELECT s.*, {line} AS line FROM stage s JOIN stage_first f USING (file_index)"
+    if gaps or irregular:
+        # Materialise the looked-up lines once: the inserts and the quarantine all read them.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stage_lines_table AS {select}")
+        select = "SELECT * FROM stage_lines_table"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW stage_lines AS {select}")
 
 
 def _record_start_lines(path: Path) -> list[int]:
@@ -623,7 +624,8 @@ def _quarantine(
         ncols = len(batch[i].info.header)
         cols["i"].append(i)
         cols["line"].append(line)
-        cols["raw"].append(raw_text if raw_text is not None else raw(i, line))
+        # DuckDB's copy of the line may carry the line break of a CRLF file.
+        cols["raw"].append(raw_text.strip("\r\n") if raw_text is not None else raw(i, line))
         cols["reason"].append("csv_" + error_type.lower().replace(" ", "_"))
         cols["detail"].append(
             f"the row has {found[1]} columns where the header has {ncols}"
