@@ -129,3 +129,25 @@ def test_list_localities(tw, shared_data):
     expected_km2 = [lsoa.area.sum() / 1e6, lsoa.area[seed].sum() / 1e6]
     assert_allclose(frame.area_km2.tolist(), expected_km2, atol=0.005)
     assert frame.area_km2.tolist() == [290.3, 9.05]
+
+
+def test_ward_names_of_other_local_authorities_are_ignored(workspace):
+    """A national lookup has several 'Woodside' wards: only the area's counts."""
+    from saferplaces.geo.localities import locality_lsoas
+    from saferplaces.settings import LocalitySettings
+
+    con = workspace.connect()
+    for code, lad in (("E01014171", "E06000020"), ("E01000001", "E09000001")):
+        con.execute(
+            "INSERT INTO lsoa (lsoa_code, lsoa_name, vintage, lad_code, area_km2) "
+            "VALUES (?, 'x', 2021, ?, 1.0)",
+            [code, lad],
+        )
+    con.execute(
+        "INSERT INTO lsoa_ward VALUES ('E01014171', 'E05015238', 'Woodside', 'E06000020', "
+        "'Telford and Wrekin', 't'), ('E01000001', 'E05009999', 'Woodside', 'E09000001', "
+        "'City of London', 't')"
+    )
+    workspace.settings.localities["Woodside"] = LocalitySettings(wards=["Woodside"])
+    assert locality_lsoas(con, workspace.settings, "Woodside") == ["E01014171"]
+    con.close()

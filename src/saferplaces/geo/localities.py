@@ -119,7 +119,7 @@ def locality_lsoas(con: duckdb.DuckDBPyConnection, settings: Settings, name: str
     if loc.lsoas:
         codes |= set(_by_lsoas(con, name, loc, vintage))
     if loc.wards:
-        codes |= set(_by_wards(con, name, loc, vintage))
+        codes |= set(_by_wards(con, name, loc, vintage, settings.area.code))
     if loc.polygon:
         codes |= set(_by_polygon(con, name, loc.polygon, vintage))
     return sorted(codes)
@@ -149,9 +149,19 @@ def _fold(text: str) -> str:
 
 
 def _by_wards(
-    con: duckdb.DuckDBPyConnection, name: str, loc: LocalitySettings, vintage: int
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    loc: LocalitySettings,
+    vintage: int,
+    area_code: str | None = None,
 ) -> list[str]:
-    lookup = con.execute("SELECT lsoa_code, ward_code, ward_name FROM lsoa_ward").df()
+    # Ward names repeat across the country ("Woodside"): with a national lookup, only the
+    # workspace area's wards count.
+    lookup = con.execute(
+        "SELECT lsoa_code, ward_code, ward_name FROM lsoa_ward "
+        "WHERE ? IS NULL OR lad_code IS NULL OR lad_code = ?",
+        [area_code, area_code],
+    ).df()
     if lookup.empty:
         raise SaferplacesError(
             f"locality '{name}' is defined by wards but no LSOA-to-ward lookup is loaded; "
