@@ -86,3 +86,15 @@ def test_every_quarantine_reason_is_documented():
     for checks in CHECKS.values():
         for code, _, _ in checks:
             assert f"`{code}`" in docs, code
+
+
+def test_environment_overrides_are_not_saved(tmp_path: Path, monkeypatch):
+    from saferplaces.workspace import init_workspace, open_workspace
+
+    ws = init_workspace(tmp_path / "w", "E06000020")
+    monkeypatch.setenv("SAFERPLACES_GEOGRAPHY__VINTAGE", "2011")
+    opened = open_workspace(ws.root)
+    assert opened.settings.geography.vintage == 2011  # the override applies to this run
+    opened.save_settings()
+    monkeypatch.delenv("SAFERPLACES_GEOGRAPHY__VINTAGE")
+    assert open_workspace(ws.root).settings.geography.vintage == 2021  # and is not written

@@ -7,12 +7,13 @@ are defined (localities). Environment variables override single values, for exam
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from saferplaces.errors import SaferplacesError
@@ -96,6 +97,7 @@ class Settings(BaseSettings):
     markers: dict[str, dict[str, str]] = Field(default_factory=dict)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     partnership: PartnershipSettings = Field(default_factory=PartnershipSettings)
+    _file_data: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -119,15 +121,18 @@ class Settings(BaseSettings):
         except UnicodeDecodeError:
             raise SaferplacesError(f"{path}: not UTF-8 text") from None
         try:
-            return cls(**raw)
+            settings = cls(**raw)
         except ValidationError as e:
             err = e.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
             raise SaferplacesError(f"{path}: {where}: {err['msg']}") from None
+        settings._file_data = raw
+        return settings
 
     def save(self, path: Path) -> None:
         """Write the settings back as TOML (empty sections left out)."""
         data: dict[str, Any] = self.model_dump(exclude_none=True)
+        _restore_env_overrides(data, self._file_data)
         for key in ("localities", "markers"):
             if not data[key]:
                 del data[key]
@@ -136,3 +141,27 @@ class Settings(BaseSettings):
         if not data["partnership"]:
             del data["partnership"]
         path.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
+def _restore_env_overrides(data: dict[str, Any], file_data: dict[str, Any]) -> None:
+    """Put back the file's own values where a SAFERPLACES_* variable overrode them.
+
+    An override is for this run only; saving must not write it into saferplaces.toml.
+    """
+    prefix = Settings.model_config.get("env_prefix", "")
+    for key in os.environ:
+        if not key.upper().startswith(str(prefix).upper()):
+            continue
+        path = key[len(str(prefix)) :].lower().split("__")
+        if path[0] not in Settings.model_fields:
+            continue
+        target, source = data, file_data
+        for part in path[:-1]:
+            target = target.get(part) if isinstance(target, dict) else None  # type: ignore[assignment]
+            source = source.get(part, {}) if isinstance(source, dict) else {}
+        if not isinstance(target, dict):
+            continue
+        if isinstance(source, dict) and path[-1] in source:
+            target[path[-1]] = source[path[-1]]
+        else:
+            target.pop(path[-1], None)
