@@ -98,3 +98,17 @@ def test_environment_overrides_are_not_saved(tmp_path: Path, monkeypatch):
     opened.save_settings()
     monkeypatch.delenv("SAFERPLACES_GEOGRAPHY__VINTAGE")
     assert open_workspace(ws.root).settings.geography.vintage == 2021  # and is not written
+
+
+def test_read_only_commands_work_on_a_warehouse_from_an_earlier_version(tmp_path: Path):
+    import duckdb
+
+    run("init", str(tmp_path / "w"), "--area", "E06000020")
+    con = duckdb.connect(str(tmp_path / "w" / "warehouse.duckdb"))
+    con.execute("DROP TABLE partner_marac")  # as if made before partner data existed
+    con.close()
+    r = run("status", "-w", str(tmp_path / "w"), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    import json
+
+    assert json.loads(r.stdout)["tables"]["partner_marac"] == 0

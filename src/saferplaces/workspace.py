@@ -20,7 +20,7 @@ import duckdb
 from saferplaces.errors import SaferplacesError, WorkspaceNotFound
 from saferplaces.geo.areas import find_local_authority
 from saferplaces.settings import SETTINGS_FILE, AreaSettings, Settings
-from saferplaces.warehouse.schema import connect
+from saferplaces.warehouse.schema import TABLES, connect
 
 __all__ = ["Workspace", "init_workspace", "open_workspace", "ENV_VAR"]
 
@@ -50,6 +50,10 @@ class Workspace:
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """Open the warehouse (creating any missing table when writable)."""
         try:
+            if read_only and not _schema_complete(self.warehouse_path):
+                # A warehouse from an earlier version lacks newer tables: add them (tables are
+                # only ever added) so read-only commands can query every table.
+                connect(self.warehouse_path).close()
             return connect(self.warehouse_path, read_only=read_only)
         except duckdb.IOException as e:
             if "lock" in str(e).lower():
@@ -63,6 +67,15 @@ class Workspace:
 
     def save_settings(self) -> None:
         self.settings.save(self.settings_path)
+
+
+def _schema_complete(path: Path) -> bool:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    return set(TABLES) <= have
 
 
 def init_workspace(directory: Path, area: str, name: str | None = None) -> Workspace:

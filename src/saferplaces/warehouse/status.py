@@ -10,17 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from saferplaces.settings import Settings
-from saferplaces.warehouse.schema import POLICE_TABLES
+from saferplaces.warehouse.schema import EXTRACT_TABLES, PARTNER_TABLES, POLICE_TABLES
 
 __all__ = ["print_quarantine", "print_status", "quarantine_rows", "warehouse_status"]
-
-_KIND_OF_TABLE = {
-    "crime": "street",
-    "asb": "street",
-    "outcome": "outcomes",
-    "stop_search": "stop-and-search",
-}
-
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
@@ -47,7 +39,14 @@ def warehouse_status(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict
         FROM partition GROUP BY kind, force ORDER BY kind, force
         """,
     )
-    tables = {t: _scalar(con, f"SELECT count(*) FROM {t}") for t in (*POLICE_TABLES, "quarantine")}
+    data_tables = (*POLICE_TABLES, *EXTRACT_TABLES, *PARTNER_TABLES)
+    tables = {t: _scalar(con, f"SELECT count(*) FROM {t}") for t in (*data_tables, "quarantine")}
+    synthetic = {
+        t: n
+        for t in data_tables
+        if "synthetic" in _columns(con, t)
+        and (n := _scalar(con, f"SELECT count(*) FROM {t} WHERE synthetic"))
+    }
     ingest = {
         r["status"]: r["files"]
         for r in _rows(con, "SELECT status, count(*) AS files FROM ingest_log GROUP BY status")
@@ -99,12 +98,20 @@ def warehouse_status(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict
         },
         "partitions": partitions,
         "tables": tables,
+        "synthetic": synthetic,
         "ingest": {"files": ingest, "failed": failed},
         "quarantine": quarantine,
         "placement": placement,
         "geography": geography,
         "localities": sorted(settings.localities),
     }
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -130,7 +137,10 @@ def print_status(st: dict[str, Any], console: Console) -> None:
     if not st["partitions"]:
         t.add_row("(none yet: `saferplaces ingest police-uk PATH`)", "", "", "", "", "", "")
     console.print(t)
-    tables = ", ".join(f"{k} {v:,}" for k, v in st["tables"].items())
+    if st["synthetic"]:
+        shown = ", ".join(f"{k} {v:,}" for k, v in st["synthetic"].items())
+        console.print(f"[bold yellow]SYNTHETIC DATA[/] in this warehouse: {shown} rows")
+    tables = ", ".join(f"{k} {v:,}" for k, v in st["tables"].items() if v or k in POLICE_TABLES)
     console.print(f"Rows: {tables}")
     files = st["ingest"]["files"]
     if files:
