@@ -333,9 +333,14 @@ def test_schemas_are_pinned(grid: Workspace):
     assert list(LSOA_COLUMNS) == [
         "lsoa_code", "lsoa_name", "ward_name", "crimes", "harm", "residents", "area_km2",
         "rate_per_1000", "harm_per_1000", "share_of_crime", "share_of_harm", "share_of_land",
-        "share_of_residents", "imd_decile", "vulnerability", "vulnerability_rank",
+        "share_of_residents", "imd_decile", "vulnerability", "vulnerability_rank", "harm_scheme",
     ]  # fmt: skip
     assert (result.harm_scheme, result.method, result.period) == (LABEL, "eb", PERIOD)
+    # every frame with harm names its scheme, so CSV and JSON exports keep the label
+    assert set(result.lsoas.harm_scheme) == {LABEL}
+    assert set(result.lorenz.harm_scheme.dropna()) == {LABEL}
+    assert result.lorenz.harm_scheme.isna().sum() == 7  # the crime curve has no scheme
+    assert set(profile.categories.harm_scheme) == set(profile.monthly.harm_scheme) == {LABEL}
     assert len(result.lorenz) == 14  # 7 points per measure
 
 

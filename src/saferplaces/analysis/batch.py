@@ -85,7 +85,7 @@ def places_for_all(
     ).df()
     counts["imd_decile"] = counts.lsoa_code.map(imd_deciles(con, "batch_lsoa")).astype("Int64")
     tables = [
-        score_lsoas(group.drop(columns="lad_code"), method).assign(lad_code=lad)
+        score_lsoas(group.drop(columns="lad_code"), method, harm.label).assign(lad_code=lad)
         for lad, group in counts.groupby("lad_code", sort=True)
     ]
     out = pd.concat(tables, ignore_index=True)[list(BATCH_COLUMNS)].astype(BATCH_COLUMNS)

@@ -29,7 +29,12 @@ __all__ = [
 ]
 
 MEASURES = ("crimes", "harm")
-LORENZ_COLUMNS = {"measure": "object", "lsoa_share": "float64", "cumulative_share": "float64"}
+LORENZ_COLUMNS = {
+    "measure": "object",
+    "lsoa_share": "float64",
+    "cumulative_share": "float64",
+    "harm_scheme": "object",  # the scheme's label on the harm rows
+}
 CONCENTRATION_COLUMNS = {
     "measure": "object",
     "gini": "float64",
@@ -85,6 +90,8 @@ def concentration(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         )
         gini[measure] = _gini(x)
     lorenz = pd.concat(parts, ignore_index=True)
+    label = table["harm_scheme"].iloc[0] if "harm_scheme" in table and len(table) else None
+    lorenz["harm_scheme"] = np.where(lorenz.measure == "harm", label, None)
     return lorenz[list(LORENZ_COLUMNS)].astype(LORENZ_COLUMNS), gini
 
 

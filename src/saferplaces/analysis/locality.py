@@ -224,12 +224,14 @@ LOCALITY_CATEGORY_COLUMNS = {
     "p_value": "float64",
     "significantly_higher": "bool",
     "more_than_double": "bool",
+    "harm_scheme": "object",
 }
 LOCALITY_MONTHLY_COLUMNS = {
     "month": "datetime64[ns]",
     "crimes": "int64",
     "asb": "int64",
     "harm": "float64",
+    "harm_scheme": "object",
 }
 
 
@@ -313,7 +315,7 @@ def locality_profile(
     residents = float(land[0]) if land and land[0] is not None else math.nan
     km2 = float(land[1]) if land and land[1] is not None else math.nan
     rest_residents = scope.residents - residents
-    categories = _categories(per_lsoa, residents, rest_residents)
+    categories = _categories(per_lsoa, residents, rest_residents, scope.harm_label)
     loc = per_lsoa[per_lsoa.inside]
     crimes, total_crimes = int(loc.crimes.sum()), int(per_lsoa.crimes.sum())
     harm, total_harm = float(loc.harm.sum()), float(per_lsoa.harm.sum())
@@ -350,7 +352,9 @@ def locality_profile(
     return LocalityProfile(summary=summary, categories=categories, monthly=monthly)
 
 
-def _categories(per_lsoa: pd.DataFrame, residents: float, rest_residents: float) -> pd.DataFrame:
+def _categories(
+    per_lsoa: pd.DataFrame, residents: float, rest_residents: float, harm_scheme: str
+) -> pd.DataFrame:
     wide = per_lsoa.pivot_table(
         index="crime_type", columns="inside", values=["crimes", "harm"], aggfunc="sum"
     ).fillna(0)
@@ -386,6 +390,7 @@ def _categories(per_lsoa: pd.DataFrame, residents: float, rest_residents: float)
     frame = frame.sort_values(
         ["locality_crimes", "crime_type"], ascending=[False, True], ignore_index=True
     )
+    frame["harm_scheme"] = harm_scheme
     return frame[list(LOCALITY_CATEGORY_COLUMNS)].astype(LOCALITY_CATEGORY_COLUMNS)
 
 
@@ -404,6 +409,7 @@ def _monthly(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
         part["month"] = pd.to_datetime(part["month"])
     frame = months.merge(counts, on="month", how="left").merge(asb, on="month", how="left")
     frame = frame.fillna({"crimes": 0, "asb": 0, "harm": 0.0})
+    frame["harm_scheme"] = scope.harm_label
     return frame[list(LOCALITY_MONTHLY_COLUMNS)].astype(LOCALITY_MONTHLY_COLUMNS)
 
 
@@ -436,10 +442,13 @@ def print_locality(p: LocalityProfile, console: Console) -> None:
     for sentence in locality_sentences(p):
         console.print(sentence, highlight=False)
     s = p.summary.iloc[0]
+    # The label is in the titles; the column is for files.
     print_frame(
-        p.categories,
+        p.categories.drop(columns="harm_scheme"),
         f"{s.locality} against the rest of {s.area_name}, per 1,000 residents ({s.period}); "
-        "rate ratios exact, 95% CI",
+        f"rate ratios exact, 95% CI; {s.harm_scheme}",
         console,
     )
-    print_frame(p.monthly, f"{s.locality} by month; {s.harm_scheme}", console)
+    print_frame(
+        p.monthly.drop(columns="harm_scheme"), f"{s.locality} by month; {s.harm_scheme}", console
+    )

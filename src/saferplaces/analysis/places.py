@@ -63,6 +63,7 @@ LSOA_COLUMNS = {
     "imd_decile": "Int64",
     "vulnerability": "float64",
     "vulnerability_rank": "int64",
+    "harm_scheme": "object",  # the scheme's label: every harm figure names its scheme
 }
 
 METHODS = {
@@ -106,7 +107,9 @@ def eb_weights(events: np.ndarray | pd.Series, population: np.ndarray | pd.Serie
     return out
 
 
-def score_lsoas(frame: pd.DataFrame, method: str = "eb") -> pd.DataFrame:
+def score_lsoas(
+    frame: pd.DataFrame, method: str = "eb", harm_scheme: str | None = None
+) -> pd.DataFrame:
     """Rates, shares and vulnerability for per-LSOA counts (pure: no warehouse needed).
 
     Parameters
@@ -116,6 +119,8 @@ def score_lsoas(frame: pd.DataFrame, method: str = "eb") -> pd.DataFrame:
         ``lsoa_name``, ``ward_name`` and ``imd_decile`` are kept when present.
     method : {"eb", "raw", "harm", "density"}
         See :data:`METHODS`.
+    harm_scheme : str, optional
+        The harm scheme's label, written into the ``harm_scheme`` column.
 
     Returns
     -------
@@ -155,6 +160,7 @@ def score_lsoas(frame: pd.DataFrame, method: str = "eb") -> pd.DataFrame:
         ignore_index=True,
     )
     t["vulnerability_rank"] = np.arange(1, len(t) + 1)
+    t["harm_scheme"] = harm_scheme
     return t[list(LSOA_COLUMNS)].astype(LSOA_COLUMNS)
 
 
@@ -221,7 +227,7 @@ def lsoa_table(con: duckdb.DuckDBPyConnection, scope: Scope, method: str = "eb")
     ).df()
     deciles = imd_deciles(con)
     counts["imd_decile"] = counts.lsoa_code.map(deciles).astype("Int64")
-    table = score_lsoas(counts, method)
+    table = score_lsoas(counts, method, scope.harm_label)
     table.attrs = {"harm_scheme": scope.harm_label, "method": method, "period": str(scope.period)}
     return table
 
