@@ -91,7 +91,7 @@ def concentration(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         gini[measure] = _gini(x)
     lorenz = pd.concat(parts, ignore_index=True)
     label = table["harm_scheme"].iloc[0] if "harm_scheme" in table and len(table) else None
-    lorenz["harm_scheme"] = np.where(lorenz.measure == "harm", label, None)
+    lorenz["harm_scheme"] = lorenz.measure.map({"harm": label})
     return lorenz[list(LORENZ_COLUMNS)].astype(LORENZ_COLUMNS), gini
 
 
