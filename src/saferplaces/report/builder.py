@@ -24,7 +24,7 @@ import jinja2
 import pandas as pd
 
 import saferplaces
-from saferplaces.analysis.base import DEFAULT_SCHEME, make_scope
+from saferplaces.analysis.base import DEFAULT_SCHEME, Scope, make_scope
 from saferplaces.analysis.locality import locality_profile
 from saferplaces.analysis.places import places
 from saferplaces.analysis.profile import borough_profile
@@ -37,7 +37,14 @@ from saferplaces.report.parts import Section
 from saferplaces.warehouse.status import warehouse_status
 from saferplaces.workspace import Workspace
 
-__all__ = ["EDITIONS", "AssessmentResult", "build_assessment", "ingest_sources", "synthetic_rows"]
+__all__ = [
+    "EDITIONS",
+    "AssessmentResult",
+    "build_assessment",
+    "ingest_sources",
+    "synthetic_inputs",
+    "synthetic_rows",
+]
 
 EDITIONS = ("partnership",)
 # The share of LSOAs candidate localities are drawn from (the places default).
@@ -53,7 +60,8 @@ class AssessmentResult:
     tables
         Every CSV written under ``tables/`` (tables shown, then figure data).
     synthetic
-        True when any loaded row is synthetic (the report then carries the banner).
+        True when any row the report is built from is synthetic (the report then carries the
+        banner; see :func:`synthetic_inputs`).
     seconds
         Wall time of the build.
     """
@@ -81,6 +89,33 @@ def synthetic_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         row = con.execute(f'SELECT count(*) FROM "{table}" WHERE synthetic').fetchone()
         if row and row[0]:
             out[table] = int(row[0])
+    return out
+
+
+def synthetic_inputs(con: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
+    """Synthetic rows among the report's inputs, by table (tables with none left out).
+
+    The inputs are the crimes and ASB incidents placed in the area in the period, and the
+    ingest-log files holding the period's months. Synthetic rows of other periods or areas (a
+    demo workspace holds a synthetic borough beside real files) do not make a real report
+    synthetic; the methods section still counts them.
+    """
+    out = {}
+    for table in ("crime", "asb"):
+        row = con.execute(
+            f"SELECT count(*) FROM {table} WHERE synthetic "
+            f"AND lsoa IN (SELECT lsoa FROM scope_lsoa) AND {scope.month_filter()}"
+        ).fetchone()
+        if row and row[0]:
+            out[table] = int(row[0])
+    months = [f"{d:%Y-%m}" for d in scope.period.month_starts()]
+    row = con.execute(
+        "SELECT count(*) FROM ingest_log WHERE synthetic AND status <> 'superseded' "
+        "AND list_has_any(months, ?)",
+        [months],
+    ).fetchone()
+    if row and row[0]:
+        out["ingest_log"] = int(row[0])
     return out
 
 
@@ -133,7 +168,8 @@ def _sections(ws: Workspace, period: Period | str | None, scheme: str) -> dict[s
         geoms = lsoa_geometries(con, scope.vintage, scope.lsoas)
         status = warehouse_status(con, ws.settings)
         sources = ingest_sources(con, scope.period)
-        synthetic = synthetic_rows(con)
+        synthetic = synthetic_inputs(con, scope)
+        everywhere = synthetic_rows(con)
     # Sections, in the seed strategy's order
     body: list[Section] = [
         sections.context_section(profile, scope),
@@ -142,7 +178,7 @@ def _sections(ws: Workspace, period: Period | str | None, scheme: str) -> dict[s
         sections.placeholder_section("child-exploitation"),
         sections.localities_section(pl, scope, profiles, configured, geoms),
         sections.placeholder_section("monitoring"),
-        sections.methods_section(scope, pl, status, sources, synthetic),
+        sections.methods_section(scope, pl, status, sources, everywhere),
     ]
     return {
         "partnership": ws.settings.name,

@@ -178,5 +178,8 @@ def data_quality_sentences(status: Mapping[str, Any], synthetic: Mapping[str, in
     ]
     if synthetic:
         parts = ", ".join(f"{table} {n:,}" for table, n in synthetic.items())
-        out.append(f"Synthetic rows in the warehouse: {parts}.")
+        out.append(
+            f"Synthetic rows in the warehouse (every period and area, not only this report's): "
+            f"{parts}."
+        )
     return out
