@@ -989,6 +989,40 @@ def plan_dhr_list_cmd(
         print_dhrs(rows, console)
 
 
+class Edition(str, Enum):
+    partnership = "partnership"
+
+
+@app.command()
+def assess(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for assessment.html and tables/ (default: reports/ of the workspace)."
+        ),
+    ] = None,
+    edition: Annotated[
+        Edition,
+        typer.Option(
+            help="partnership (not for publication). The public edition, with disclosure "
+            "control, and --pdf are not available yet."
+        ),
+    ] = Edition.partnership,
+    scheme: SchemeOpt = "illustrative-category-v1",
+) -> None:
+    """Strategic assessment: one self-contained HTML file and a CSV of every table."""
+    from saferplaces.report import build_assessment
+    from saferplaces.workspace import open_workspace
+
+    result = build_assessment(open_workspace(workspace), period, out, edition.value, scheme)
+    banner = " [bold red](SYNTHETIC data)[/]" if result.synthetic else ""
+    console.print(
+        f"wrote {result.html} and {len(result.tables)} tables in {result.seconds:.1f} s{banner}"
+    )
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr, never a traceback."""
     try:
