@@ -14,6 +14,7 @@ from saferplaces.warehouse.schema import EXTRACT_TABLES, PARTNER_TABLES, POLICE_
 
 __all__ = ["print_quarantine", "print_status", "quarantine_rows", "warehouse_status"]
 
+
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description]
