@@ -8,6 +8,7 @@ document back in the same form, so YAML -> database -> YAML is lossless.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -100,6 +101,9 @@ def validate(
         if k["tolerance"] is not None and not 0 <= k["tolerance"] < 1:
             doc.fail((*path, "tolerance"), "a fraction between 0 and 1, such as 0.05")
         _unique(doc, (*path, "values"), k["values"], "period")
+        for j, v in enumerate(k["values"]):
+            if v["computed_at"] is not None and _when(v["computed_at"]) is None:
+                doc.fail((*path, "values", j, "computed_at"), "a time like 2026-11-24T09:50:00")
 
     programmes = _unique(doc, ("programmes",), d["programmes"], "key")
     for i, pr in enumerate(d["programmes"]):
@@ -249,7 +253,7 @@ def write_strategy(session: Session, d: dict[str, Any], text: str, source: str) 
                 baseline_period=base.get("period"),
                 baseline_source=base.get("source"),
                 description=k["description"],
-                values=[m.KpiValue(**v) for v in k["values"]],
+                values=[_kpi_value(v) for v in k["values"]],
             )
         )
     programmes = {}
@@ -323,6 +327,18 @@ def write_strategy(session: Session, d: dict[str, Any], text: str, source: str) 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:
     """Leave out what is not there (None, empty lists and mappings), as a person would write."""
     return {k: v for k, v in d.items() if v is not None and v != [] and v != {}}
+
+
+def _when(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _kpi_value(v: dict[str, Any]) -> m.KpiValue:
+    at = v["computed_at"]
+    return m.KpiValue(**(v | {"computed_at": _when(at) if at is not None else None}))
 
 
 def _number(x: Decimal | float | None) -> int | float | None:
@@ -455,7 +471,18 @@ def read_strategy(session: Session, strategy: m.Strategy) -> dict[str, Any]:
                     ),
                     "description": k.description,
                     "values": [
-                        {"period": v.period, "value": _number(v.value), "source": v.source}
+                        _clean(
+                            {
+                                "period": v.period,
+                                "value": _number(v.value),
+                                "source": v.source,
+                                "metric": v.metric,
+                                "harm_scheme": v.harm_scheme,
+                                "computed_at": v.computed_at.isoformat(timespec="seconds")
+                                if v.computed_at
+                                else None,
+                            }
+                        )
                         for v in k.values
                     ],
                 }

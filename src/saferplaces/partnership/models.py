@@ -353,7 +353,12 @@ class Kpi(Base):
 
 
 class KpiValue(Base):
-    """A KPI's value for one period and where it came from (warehouse run or a person)."""
+    """A KPI's value for one period and where it came from (warehouse run or a person).
+
+    Values computed from the warehouse (``saferplaces kpi refresh``) also keep the ``metric``
+    they were computed from, the harm scheme's label for harm metrics (``harm_scheme``) and when
+    they were computed (``computed_at``, UTC); values entered by hand leave these empty.
+    """
 
     __tablename__ = "kpi_value"
     __table_args__ = (UniqueConstraint("kpi_id", "period"),)
@@ -362,6 +367,9 @@ class KpiValue(Base):
     period: Mapped[str] = mapped_column(String(40))
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(Text)
+    metric: Mapped[str | None] = mapped_column(String(120))
+    harm_scheme: Mapped[str | None] = mapped_column(Text)
+    computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Dhr(Base):

@@ -70,7 +70,16 @@ KPI = {
     ),
     "description": ("str", False),
     "values": (
-        [{"period": ("str", True), "value": ("number", True), "source": ("str", True)}],
+        [
+            {
+                "period": ("str", True),
+                "value": ("number", True),
+                "source": ("str", True),
+                "metric": ("str", False),
+                "harm_scheme": ("str", False),
+                "computed_at": ("str", False),
+            }
+        ],
         False,
     ),
 }
