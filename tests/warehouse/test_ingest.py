@@ -352,3 +352,32 @@ def test_same_partition_twice_in_one_call(tmp_path: Path):
     assert q(con, "SELECT count(*) FROM crime") == [(5,)]
     assert q(con, "SELECT count(*), count(DISTINCT ingest_id) FROM quarantine") == [(9, 1)]
     assert q(con, "SELECT count(*) FROM partition") == [(1,)]
+
+
+def test_line_numbers_with_a_quoted_line_break_and_rejects(tmp_path: Path):
+    """A Location with a line break in quotes: every line number is still the file's own."""
+    header = STREET.read_text().split("\n")[0]
+    good = STREET.read_text().split("\n")[1]  # a valid Burglary row
+    cid = good.split(",")[0]
+    rows = [
+        good,  # line 2
+        good.replace(cid, "b" * 64).replace(
+            "On or near High Street", '"On or near\nHigh Street"'
+        ),  # 3-4
+        good.replace(cid, "c" * 64) + ",extra",  # line 5: too many columns
+        good.replace(cid, "d" * 64).replace("2024-03", "2024/03"),  # line 6: month
+        good.replace(cid, "e" * 64),  # line 7
+    ]
+    f = tmp_path / "2024-03" / "2024-03-test-force-street.csv"
+    f.parent.mkdir()
+    f.write_text(header + "\n" + "\n".join(rows) + "\n")
+    con = mem()
+    [r] = ingest_files(con, [f]).files
+    assert (r.rows_read, r.rows_loaded, r.rows_quarantined) == (5, 3, 2)
+    assert q(con, "SELECT line, reason FROM quarantine ORDER BY line") == [
+        (5, "csv_too_many_columns"),
+        (6, "month_format"),
+    ]
+    assert [x for (x,) in q(con, "SELECT line FROM crime ORDER BY line")] == [2, 3, 7]
+    raw = dict(q(con, "SELECT line, raw FROM quarantine"))
+    assert raw[5].endswith(",extra") and "2024/03" in raw[6]

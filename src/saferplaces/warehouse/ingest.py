@@ -528,6 +528,8 @@ def _rejects(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[tupl
 def _add_lines(con: duckdb.DuckDBPyConnection, batch: list[_Pending], rejects: list[tuple]) -> None:
     """Create ``stage_lines``: the stage with each row's line number in its file.
 
+    Also corrects, in place, the line numbers of ``rejects`` in files with quoted line breaks.
+
     A row's place in its file is its ``rowid`` less the file's first ``rowid`` (the scan keeps
     file order). When every record is one line (data.police.uk files), its line is that place
     plus the header plus the rejected lines before it; otherwise (quoted line breaks, blank
@@ -548,8 +550,16 @@ def _add_lines(con: duckdb.DuckDBPyConnection, batch: list[_Pending], rejects: l
         if physical == 1 + n_rows + len(file_rejects):
             gaps += [(i, line - 2 - k) for k, line in enumerate(file_rejects)]
         else:
-            starts = _record_start_lines(p.path)
-            kept = [ln for ln in starts if ln not in set(file_rejects)][:n_rows]
+            # DuckDB's reject lines do not count line breaks inside quoted fields: take both the
+            # good records' lines and the rejects' from Python's reader, by field count.
+            records = _record_starts(p.path)
+            ncols = len(p.info.header)
+            bad = [ln for ln, n in records if n != ncols]
+            positions = [j for j, r in enumerate(rejects) if r[0] == i]
+            if len(bad) == len(positions):
+                for j, ln in zip(positions, bad, strict=True):
+                    rejects[j] = (i, ln, *rejects[j][2:])  # corrected in place for the caller
+            kept = [ln for ln, n in records if n == ncols][:n_rows]
             irregular += [(i, place, line) for place, line in enumerate(kept, start=1)]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stage_first AS SELECT file_index, min(rowid) AS first "
@@ -582,18 +592,18 @@ def _add_lines(con: duckdb.DuckDBPyConnection, batch: list[_Pending], rejects: l
     con.execute(f"CREATE OR REPLACE TEMP VIEW stage_lines AS {select}")
 
 
-def _record_start_lines(path: Path) -> list[int]:
-    """Line number on which each data record starts (rare path: multi-line or blank lines)."""
+def _record_starts(path: Path) -> list[tuple[int, int]]:
+    """(first line, number of fields) of each data record (rare path: multi-line or blank lines)."""
     text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text))
     next(reader, None)
-    starts = []
+    records = []
     prev_end = reader.line_num
     for row in reader:
         if row:
-            starts.append(prev_end + 1)
+            records.append((prev_end + 1, len(row)))
         prev_end = reader.line_num
-    return starts
+    return records
 
 
 def _quarantine(
