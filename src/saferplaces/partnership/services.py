@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,9 +38,13 @@ __all__ = [
     "import_strategy",
     "list_actions",
     "list_dhrs",
+    "load_bundled_strategy",
     "record_kpi_value",
     "update_action",
 ]
+
+if TYPE_CHECKING:
+    from saferplaces.workspace import Workspace
 
 BUNDLED_STRATEGIES = Path(__file__).resolve().parents[1] / "data" / "strategies"
 
@@ -97,6 +101,24 @@ def import_strategy(
         "aligned plans": len(strategy.partner_plans),
     }
     return ImportResult(strategy.name, strategy.versions[-1].version, counts, warnings)
+
+
+def load_bundled_strategy(ws: Workspace, name: str = "telford-and-wrekin-2021-24") -> ImportResult:
+    """Import a bundled strategy into the workspace's partnership database (``make demo`` loads
+    the Safer Telford and Wrekin Strategy 2021-24 this way).
+
+    The database is created and migrated on first use; importing again records a new version.
+    Localities the strategy names that ``saferplaces.toml`` does not define come back as
+    warnings in the result.
+    """
+    from saferplaces.partnership.db import open_database, session_scope
+
+    path = BUNDLED_STRATEGIES / f"{name}.yaml"
+    if not path.is_file():
+        names = ", ".join(p.stem for p in sorted(BUNDLED_STRATEGIES.glob("*.yaml")))
+        raise SaferplacesError(f"no bundled strategy {name!r}; bundled: {names}")
+    with session_scope(open_database(ws)) as session:
+        return import_strategy(session, path, set(ws.settings.localities))
 
 
 def get_strategy(session: Session, name: str | None = None) -> m.Strategy:
