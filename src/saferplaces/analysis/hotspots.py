@@ -43,6 +43,7 @@ from statsmodels.stats.multitest import multipletests
 from saferplaces.analysis.base import Scope
 from saferplaces.display import print_frame
 from saferplaces.errors import SaferplacesError
+from saferplaces.geo.shapes import lsoa_frame
 
 __all__ = [
     "DENSITY_COLUMNS",
@@ -97,24 +98,7 @@ DENSITY_COLUMNS = {
 def lsoa_shapes(con: duckdb.DuckDBPyConnection, scope: Scope) -> Any:
     """The scope's LSOA boundaries as a GeoDataFrame (``lsoa_code``, geometry; EPSG:4326),
     sorted by code."""
-    import geopandas as gpd
-    import shapely
-
-    rows = con.execute(
-        "SELECT lsoa_code, geometry FROM lsoa WHERE vintage = ? AND geometry IS NOT NULL "
-        "AND lsoa_code IN (SELECT lsoa FROM scope_lsoa) ORDER BY lsoa_code",
-        [scope.vintage],
-    ).fetchall()
-    if not rows:
-        raise SaferplacesError(
-            f"no LSOA {scope.vintage} boundaries with geometry are loaded for {scope.area_name}; "
-            "hot spots need them (`saferplaces geography load lsoa FILE`)"
-        )
-    return gpd.GeoDataFrame(
-        {"lsoa_code": [r[0] for r in rows]},
-        geometry=shapely.from_wkb(np.array([bytes(r[1]) for r in rows], dtype=object)),
-        crs="EPSG:4326",
-    )
+    return lsoa_frame(con, scope.vintage, scope.lsoas, "hot spots")
 
 
 def queen_weights(shapes: Any) -> Any:

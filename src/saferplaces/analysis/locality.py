@@ -20,6 +20,7 @@ from saferplaces.analysis.base import Scope
 from saferplaces.analysis.stats import rate_ratio
 from saferplaces.display import print_frame
 from saferplaces.errors import SaferplacesError
+from saferplaces.geo.shapes import lsoa_frame
 from saferplaces.settings import Settings
 
 __all__ = [
@@ -56,26 +57,10 @@ NAME_COVERAGE = 0.75
 
 def _queen_components(con: duckdb.DuckDBPyConnection, scope: Scope, high: list[str]) -> np.ndarray:
     """Component label of each ``high`` LSOA under queen contiguity among the ``high`` set."""
-    import geopandas as gpd
-    import shapely
     from libpysal.weights import Queen
     from scipy.sparse.csgraph import connected_components
 
-    rows = con.execute(
-        "SELECT lsoa_code, geometry FROM lsoa WHERE vintage = ? AND geometry IS NOT NULL "
-        "AND lsoa_code IN (SELECT lsoa FROM scope_lsoa) ORDER BY lsoa_code",
-        [scope.vintage],
-    ).fetchall()
-    if not rows:
-        raise SaferplacesError(
-            f"no LSOA {scope.vintage} boundaries with geometry are loaded for {scope.area_name}; "
-            "candidate localities need them (`saferplaces geography load lsoa FILE`)"
-        )
-    shapes = gpd.GeoDataFrame(
-        {"lsoa_code": [r[0] for r in rows]},
-        geometry=shapely.from_wkb(np.array([bytes(r[1]) for r in rows], dtype=object)),
-        crs="EPSG:4326",
-    )
+    shapes = lsoa_frame(con, scope.vintage, scope.lsoas, "candidate localities")
     shapes = shapes[shapes.lsoa_code.isin(high)].reset_index(drop=True)
     # Contiguity only within the high set: two high LSOAs join when they touch each other.
     labels = np.full(len(high), -1)

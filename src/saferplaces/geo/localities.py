@@ -29,6 +29,7 @@ import shapely
 from saferplaces.errors import SaferplacesError
 from saferplaces.geo.areas import bundled_lsoa11_areas
 from saferplaces.geo.resolve import target_vintage
+from saferplaces.geo.shapes import lsoa_geometries
 from saferplaces.settings import LocalitySettings, Settings
 
 __all__ = [
@@ -198,19 +199,15 @@ def _by_polygon(con: duckdb.DuckDBPyConnection, name: str, polygon: str, vintage
             f"({str(e).splitlines()[0] if str(e) else type(e).__name__})"
         ) from None
     area = shapely.union_all(shapely.make_valid(np.asarray(shapes.geometry.array)))
-    rows = con.execute(
-        "SELECT lsoa_code, geometry FROM lsoa WHERE vintage = ? AND geometry IS NOT NULL",
-        [vintage],
-    ).fetchnumpy()
-    if len(rows["lsoa_code"]) == 0:
+    codes, lsoas = lsoa_geometries(con, vintage)
+    if len(codes) == 0:
         raise SaferplacesError(
             f"locality '{name}' is defined by a polygon but no LSOA {vintage} boundaries are "
             "loaded; load them with `saferplaces geography load lsoa FILE`"
         )
-    lsoas = shapely.from_wkb(np.array([bytes(g) for g in rows["geometry"]], dtype=object))
     # A representative point is always inside its LSOA (a centroid may not be).
     inside = shapely.contains(area, shapely.point_on_surface(lsoas))
-    return sorted(np.asarray(rows["lsoa_code"], dtype=object)[inside])
+    return sorted(codes[inside])
 
 
 def _workspace_dir(con: duckdb.DuckDBPyConnection) -> Path:

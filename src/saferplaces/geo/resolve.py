@@ -28,9 +28,9 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-import shapely
 
 from saferplaces.geo.pip import PolygonIndex
+from saferplaces.geo.shapes import lsoa_geometries
 from saferplaces.settings import Settings
 from saferplaces.warehouse.schema import POLICE_TABLES
 
@@ -102,14 +102,8 @@ def _begin(con: duckdb.DuckDBPyConnection) -> bool:
 def _boundary_index(
     con: duckdb.DuckDBPyConnection, vintage: int
 ) -> tuple[PolygonIndex, np.ndarray]:
-    rows = con.execute(
-        "SELECT lsoa_code, geometry FROM lsoa WHERE vintage = ? AND geometry IS NOT NULL "
-        "ORDER BY lsoa_code",
-        [vintage],
-    ).fetchnumpy()
-    # DuckDB hands BLOBs back as bytearray; shapely wants bytes.
-    polygons = shapely.from_wkb(np.array([bytes(g) for g in rows["geometry"]], dtype=object))
-    return PolygonIndex(polygons), np.asarray(rows["lsoa_code"], dtype=object)
+    codes, polygons = lsoa_geometries(con, vintage)
+    return PolygonIndex(polygons), codes
 
 
 def _resolve_table(

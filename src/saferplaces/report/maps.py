@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from saferplaces.geo import shapes
 from saferplaces.report.charts import FONT
 
 __all__ = ["features", "lsoa_geometries", "locality_map", "outline_features", "vulnerability_map"]
@@ -39,12 +40,8 @@ def lsoa_geometries(
     con: duckdb.DuckDBPyConnection, vintage: int, lsoas: Sequence[str]
 ) -> dict[str, BaseGeometry]:
     """The boundaries of ``lsoas`` in ``vintage``, by LSOA code (LSOAs without one left out)."""
-    rows = con.execute(
-        "SELECT lsoa_code, geometry FROM lsoa WHERE vintage = ? AND geometry IS NOT NULL "
-        "AND lsoa_code IN (SELECT unnest(?))",
-        [vintage, list(lsoas)],
-    ).fetchall()
-    return {code: shapely.set_precision(shapely.from_wkb(wkb), PRECISION) for code, wkb in rows}
+    codes, polygons = shapes.lsoa_geometries(con, vintage, list(lsoas))
+    return dict(zip(codes, shapely.set_precision(polygons, PRECISION), strict=True))
 
 
 def _clean(value: Any) -> Any:
