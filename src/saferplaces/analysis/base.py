@@ -26,7 +26,7 @@ from saferplaces.harm.score import category_weights_for, register_harm_weights
 from saferplaces.periods import Period, latest_period
 from saferplaces.settings import Settings
 
-__all__ = ["DEFAULT_SCHEME", "Scope", "make_scope"]
+__all__ = ["DEFAULT_SCHEME", "MONTHLY_COLUMNS", "Scope", "make_scope", "monthly_counts"]
 
 DEFAULT_SCHEME = "illustrative-category-v1"
 
@@ -150,3 +150,39 @@ def _check_months_held(con: duckdb.DuckDBPyConnection, force: str, period: Perio
             f"period {period} includes months the warehouse holds no {force} street data for "
             f"({shown}); it holds {min(held)} to {max(held)}: choose a period inside that"
         )
+
+
+MONTHLY_COLUMNS = {
+    "month": "datetime64[ns]",
+    "crimes": "int64",
+    "asb": "int64",
+    "harm": "float64",
+    "harm_scheme": "object",
+}
+
+
+def monthly_counts(
+    con: duckdb.DuckDBPyConnection, scope: Scope, lsoas: str = "scope_lsoa"
+) -> pd.DataFrame:
+    """Crimes, ASB incidents and harm in every month of the scope's period (zeros included).
+
+    ``lsoas`` names a table with an ``lsoa`` column: the area (default) or a locality within
+    it. Columns: :data:`MONTHLY_COLUMNS`.
+    """
+    if not lsoas.isidentifier():
+        raise ValueError(f"not a table name: {lsoas}")
+    inside = f"lsoa IN (SELECT lsoa FROM {lsoas}) AND {scope.month_filter()}"
+    counts = con.execute(
+        f"""SELECT month, count(*)::BIGINT AS crimes, coalesce(sum(w.weight), 0) AS harm
+        FROM crime c LEFT JOIN harm_weights w USING (crime_type) WHERE {inside} GROUP BY month"""
+    ).df()
+    asb = con.execute(
+        f"SELECT month, count(*)::BIGINT AS asb FROM asb WHERE {inside} GROUP BY month"
+    ).df()
+    months = pd.DataFrame({"month": pd.to_datetime(scope.period.month_starts())})
+    for part in (counts, asb):
+        part["month"] = pd.to_datetime(part["month"])
+    frame = months.merge(counts, on="month", how="left").merge(asb, on="month", how="left")
+    frame = frame.fillna({"crimes": 0, "asb": 0, "harm": 0.0})
+    frame["harm_scheme"] = scope.harm_label
+    return frame[list(MONTHLY_COLUMNS)].astype(MONTHLY_COLUMNS)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 
-from saferplaces.analysis.base import Scope
+from saferplaces.analysis.base import MONTHLY_COLUMNS, Scope, monthly_counts
 from saferplaces.analysis.stats import rate_ratio
 from saferplaces.display import print_frame
 from saferplaces.errors import SaferplacesError
@@ -211,13 +211,7 @@ LOCALITY_CATEGORY_COLUMNS = {
     "more_than_double": "bool",
     "harm_scheme": "object",
 }
-LOCALITY_MONTHLY_COLUMNS = {
-    "month": "datetime64[ns]",
-    "crimes": "int64",
-    "asb": "int64",
-    "harm": "float64",
-    "harm_scheme": "object",
-}
+LOCALITY_MONTHLY_COLUMNS = MONTHLY_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -286,7 +280,7 @@ def locality_profile(
             GROUP BY ALL
             """
         ).df()
-        monthly = _monthly(con, scope)
+        monthly = monthly_counts(con, scope, "_locality")
         asb = con.execute(
             f"""SELECT count(*) FILTER (WHERE lsoa IN (SELECT lsoa FROM _locality)), count(*)
             FROM asb WHERE lsoa IN (SELECT lsoa FROM scope_lsoa) AND {scope.month_filter()}"""
@@ -377,25 +371,6 @@ def _categories(
     )
     frame["harm_scheme"] = harm_scheme
     return frame[list(LOCALITY_CATEGORY_COLUMNS)].astype(LOCALITY_CATEGORY_COLUMNS)
-
-
-def _monthly(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    """The locality's (``_locality``) crimes, ASB and harm in every month of the period."""
-    inside = f"lsoa IN (SELECT lsoa FROM _locality) AND {scope.month_filter()}"
-    counts = con.execute(
-        f"""SELECT month, count(*)::BIGINT AS crimes, coalesce(sum(w.weight), 0) AS harm
-        FROM crime c LEFT JOIN harm_weights w USING (crime_type) WHERE {inside} GROUP BY month"""
-    ).df()
-    asb = con.execute(
-        f"SELECT month, count(*)::BIGINT AS asb FROM asb WHERE {inside} GROUP BY month"
-    ).df()
-    months = pd.DataFrame({"month": pd.to_datetime(scope.period.month_starts())})
-    for part in (counts, asb):
-        part["month"] = pd.to_datetime(part["month"])
-    frame = months.merge(counts, on="month", how="left").merge(asb, on="month", how="left")
-    frame = frame.fillna({"crimes": 0, "asb": 0, "harm": 0.0})
-    frame["harm_scheme"] = scope.harm_label
-    return frame[list(LOCALITY_MONTHLY_COLUMNS)].astype(LOCALITY_MONTHLY_COLUMNS)
 
 
 def locality_sentences(p: LocalityProfile) -> list[str]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 
-from saferplaces.analysis.base import Scope
+from saferplaces.analysis.base import MONTHLY_COLUMNS, Scope, monthly_counts
 from saferplaces.analysis.stats import poisson_change, rate_ratio
 from saferplaces.display import print_frame
 from saferplaces.geo.areas import bundled_lsoa11_areas, force_slug
@@ -73,13 +73,6 @@ CATEGORY_COLUMNS = {
     "harm_share": "float64",
     "harm_scheme": "object",
 }
-MONTHLY_COLUMNS = {
-    "month": "datetime64[ns]",
-    "crimes": "int64",
-    "asb": "int64",
-    "harm": "float64",
-    "harm_scheme": "object",
-}
 
 
 @dataclass(frozen=True)
@@ -115,7 +108,7 @@ def borough_profile(con: duckdb.DuckDBPyConnection, scope: Scope) -> BoroughProf
     scope : Scope
     """
     categories = _categories(con, scope)
-    monthly = _monthly(con, scope)
+    monthly = monthly_counts(con, scope)
     crimes = int(categories.crimes.sum())
     harm = float(categories.harm.sum())
     per_1000 = 1000 / scope.residents if scope.residents > 0 else math.nan
@@ -163,26 +156,6 @@ def _categories(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     frame = frame.sort_values(["crimes", "crime_type"], ascending=[False, True], ignore_index=True)
     frame["harm_scheme"] = scope.harm_label
     return frame[list(CATEGORY_COLUMNS)].astype(CATEGORY_COLUMNS)
-
-
-def _monthly(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    counts = con.execute(
-        f"""
-        SELECT month, count(*)::BIGINT AS crimes, sum(w.weight) AS harm
-        FROM crime c LEFT JOIN harm_weights w USING (crime_type)
-        WHERE {_in_area(scope)} GROUP BY month
-        """
-    ).df()
-    asb = con.execute(
-        f"SELECT month, count(*)::BIGINT AS asb FROM asb WHERE {_in_area(scope)} GROUP BY month"
-    ).df()
-    months = pd.DataFrame({"month": pd.to_datetime(scope.period.month_starts())})
-    for part in (counts, asb):
-        part["month"] = pd.to_datetime(part["month"])
-    frame = months.merge(counts, on="month", how="left").merge(asb, on="month", how="left")
-    frame = frame.fillna({"crimes": 0, "asb": 0, "harm": 0.0})
-    frame["harm_scheme"] = scope.harm_label
-    return frame[list(MONTHLY_COLUMNS)].astype(MONTHLY_COLUMNS)
 
 
 def _change(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) -> dict[str, object]:
