@@ -802,6 +802,35 @@ def strategy_show_cmd(
         print_strategy(doc, console)
 
 
+@strategy_app.command("render")
+def strategy_render_cmd(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for partnership-plan.html (default: reports/ of the workspace)."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="Months of the evidence figures (default: the latest 12 held)."),
+    ] = None,
+    strategy: StrategyOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """The partnership plan as one self-contained HTML file (HTML only: no PDF yet).
+
+    Vision, partners, a governance diagram drawn from the model (needs Graphviz's dot),
+    priorities with evidence figures from the warehouse, objectives, KPIs, alignment, funding.
+    """
+    from saferplaces.partnership.render import build_plan
+    from saferplaces.workspace import open_workspace
+
+    result = build_plan(open_workspace(workspace), out, period, strategy)
+    banner = " [bold red](SYNTHETIC data)[/]" if result.synthetic else ""
+    evidence = f"evidence for {result.period}" if result.period else "no evidence figures"
+    console.print(f"wrote {result.html} ({evidence}){banner}", highlight=False)
+    if result.evidence_note:
+        err_console.print(f"[yellow]note:[/] {result.evidence_note}", highlight=False)
+
+
 @plan_app.command("status")
 def plan_status_cmd(
     strategy: StrategyOpt = None,
@@ -987,6 +1016,108 @@ def plan_dhr_list_cmd(
         _print_json(rows)
     else:
         print_dhrs(rows, console)
+
+
+kpi_app = typer.Typer(
+    help="Performance indicators: compute from the warehouse, enter by hand, list.",
+    no_args_is_help=True,
+)
+app.add_typer(kpi_app, name="kpi")
+
+
+@kpi_app.command("refresh")
+def kpi_refresh_cmd(
+    period: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Period to compute, e.g. 2019-11..2020-10 or 2021 (repeatable; default: each "
+            "KPI's baseline period, each year of the strategy and the latest 12 months, where "
+            "the warehouse holds them).",
+            show_default=False,
+        ),
+    ] = None,
+    strategy: StrategyOpt = None,
+    workspace: WorkspaceOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Compute every computed KPI for each period from the warehouse and store the values.
+
+    Re-running replaces the values of the same periods. KPIs whose analysis is not built yet
+    are listed as not available yet.
+    """
+    from saferplaces.partnership.kpis import refresh_kpis
+    from saferplaces.partnership.metrics import Evidence
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con, _partnership_session(workspace) as session:
+        result = refresh_kpis(session, Evidence(con, ws.settings), period or None, strategy)
+    if output_format is OutputFormat.json:
+        _print_json({**result.__dict__, "rows": [r.__dict__ for r in result.rows]})
+        return
+    table = Table(title=f"KPI refresh: {result.strategy}")
+    for col in ("KPI", "metric", "period", "status", "value", "harm scheme / why"):
+        table.add_column(col, justify="right" if col == "value" else "left")
+    for r in result.rows:
+        value = "" if r.value is None else f"{r.value:,.4g}"
+        table.add_row(
+            r.kpi, r.metric or "", r.period or "all", r.status, value, r.harm_scheme or r.message
+        )
+    console.print(table)
+    console.print(
+        f"{result.stored} values stored for {', '.join(result.periods) or 'no period'}.",
+        highlight=False,
+    )
+    if result.not_held:
+        console.print(f"Not held in the warehouse: {', '.join(result.not_held)}.", highlight=False)
+
+
+@kpi_app.command("list")
+def kpi_list_cmd(
+    strategy: StrategyOpt = None,
+    workspace: WorkspaceOpt = None,
+    output_format: FormatOpt = OutputFormat.table,
+) -> None:
+    """Every KPI: definition, latest value and movement, RAG, whether it can be computed yet."""
+    from saferplaces.partnership.kpis import kpi_rows
+
+    with _partnership_session(workspace) as session:
+        rows = kpi_rows(session, strategy)
+    if output_format is OutputFormat.json:
+        _print_json(rows)
+        return
+    table = Table(title="KPIs")
+    for col in ("KPI", "kind / metric", "baseline", "period", "value", "movement", "RAG"):
+        table.add_column(col)
+    for r in rows:
+        what = r["metric"] or "manual"
+        if r["available"] not in (None, "yes"):
+            what += f" ({r['available']})"
+        base = "" if r["baseline"] is None else f"{r['baseline']:,.4g} ({r['baseline_period']})"
+        value = "" if r["value"] is None else f"{r['value']:,.4g}"
+        table.add_row(
+            r["key"], what, base, r["period"] or "", value, r["movement"] or "", r["rag"] or ""
+        )
+    console.print(table)
+
+
+@kpi_app.command("set")
+def kpi_set_cmd(
+    name: Annotated[str, typer.Argument(help="The KPI's key (see `saferplaces kpi list`).")],
+    period: Annotated[str, typer.Option(help="Period, e.g. 2021 or 2021-04..2022-03.")],
+    value: Annotated[float, typer.Option(help="The value.")],
+    source: Annotated[
+        str | None, typer.Option(help="Where it came from (default: entered by you).")
+    ] = None,
+    strategy: StrategyOpt = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Record a manual KPI's value for a period (replacing one already there)."""
+    from saferplaces.partnership.kpis import set_manual_value
+
+    with _partnership_session(workspace) as session:
+        v = set_manual_value(session, name, period, value, source, strategy)
+        console.print(f"{name} {v.period}: {v.value:,.4g} ({v.source})", highlight=False)
 
 
 class Edition(str, Enum):

@@ -100,3 +100,40 @@ def test_cli_errors_are_one_line(workspace: Workspace, tmp_path: Path):
     assert r.returncode == 1 and "'2021-31-12' is not a date; write it as YYYY-MM-DD" in r.stderr
     r = _run(workspace, "plan", "action", "update", "42", "--rag", "red")
     assert r.returncode == 1 and "no action 42" in r.stderr
+
+
+def test_kpi_and_render_commands(warehouse: Workspace, tmp_path: Path):
+    r = _run(warehouse, "strategy", "import", "--bundled", "telford-and-wrekin-2021-24")
+    assert r.returncode == 0, r.stderr
+    r = _run(warehouse, "kpi", "refresh", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["periods"] == ["2019-11..2020-10"]
+    status = {(row["kpi"], row["status"]) for row in out["rows"]}
+    assert ("arleston-share-of-harm", "stored") in status
+    assert ("da-repeat-victim-share", "not available yet") in status
+    r = _run(warehouse, "kpi", "refresh", "--period", "2019-11..2020-10")
+    assert r.returncode == 0, r.stderr
+    assert "5 values stored for 2019-11..2020-10" in r.stdout
+    r = _run(warehouse, "kpi", "refresh", "--period", "2022")
+    assert r.returncode == 1 and "does not hold every month of 2022-01..2022-12" in r.stderr
+
+    r = _run(warehouse, "kpi", "set", "cate-children-supported", "--period", "2021", "--value",
+             "120", user="cate")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "cate-children-supported 2021-01..2021-12: 120 (entered by cate)" in r.stdout
+    r = _run(warehouse, "kpi", "set", "borough-crimes", "--period", "2021", "--value", "1")
+    assert r.returncode == 1 and "computed from the warehouse" in r.stderr
+    r = _run(warehouse, "kpi", "list", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = {row["key"]: row for row in json.loads(r.stdout)}
+    assert rows["borough-crimes"]["value"] == 80 and rows["borough-crimes"]["rag"] == "green"
+    assert rows["cate-children-supported"]["value"] == 120
+    r = _run(warehouse, "kpi", "list")
+    assert r.returncode == 0 and "not available yet" in r.stdout
+
+    r = _run(warehouse, "strategy", "render", "--out", str(tmp_path / "plan"))
+    assert r.returncode == 0, r.stderr
+    assert "evidence for 2019-11..2020-10" in r.stdout
+    html = (tmp_path / "plan" / "partnership-plan.html").read_text(encoding="utf-8")
+    assert "illustrative weights" in html and "<svg" in html
