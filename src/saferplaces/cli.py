@@ -1154,6 +1154,77 @@ def assess(
     )
 
 
+@app.command("da")
+def da_cmd(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    scheme: SchemeOpt = "illustrative-category-v1",
+    service_period: Annotated[
+        str | None, typer.Option(help="Months of the DA service contacts (default: --period).")
+    ] = None,
+    marac_period: Annotated[
+        str | None, typer.Option(help="Months of the MARAC referrals (default: --period).")
+    ] = None,
+    adult_female_population: Annotated[
+        float | None,
+        typer.Option(help="Women aged 16+ in the area, for MARAC cases per 10,000 (SafeLives 40)."),
+    ] = None,
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """Domestic abuse: records, repeats, ages, factors, service demand, MARAC (Charts 2-6)."""
+    from saferplaces.analysis.domestic_abuse import domestic_abuse, print_domestic_abuse
+    from saferplaces.analysis.people import theme_scope
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        result = domestic_abuse(
+            con,
+            theme_scope(con, ws.settings, period, scheme),
+            service_period=service_period,
+            marac_period=marac_period,
+            adult_female_population=adult_female_population,
+        )
+    if output_format is FrameFormat.table:
+        print_domestic_abuse(result, console)
+        return
+    folder = out or ws.reports_dir / f"da-{result.summary.period[0].replace('..', '_')}"
+    for name, frame in result.frames().items():
+        fmt = output_format.value
+        console.print(f"wrote {write_frame(frame, folder / f'da_{name}.{fmt}', fmt)}")
+
+
+@app.command("ce")
+def ce_cmd(
+    workspace: WorkspaceOpt = None,
+    period: PeriodOpt = None,
+    cohort_period: Annotated[
+        str | None, typer.Option(help="Months of the CE team cohort (default: --period).")
+    ] = None,
+    output_format: FrameFormatOpt = FrameFormat.table,
+    out: OutOpt = None,
+) -> None:
+    """Child exploitation: CSE/CCE records, victims, suspects' ages, CE cohort (Charts 7-8)."""
+    from saferplaces.analysis.exploitation import exploitation, print_exploitation
+    from saferplaces.analysis.people import theme_scope
+    from saferplaces.exports import write_frame
+    from saferplaces.workspace import open_workspace
+
+    ws = open_workspace(workspace)
+    with ws.connect(read_only=True) as con:
+        scope = theme_scope(con, ws.settings, period)
+        result = exploitation(con, scope, cohort_period=cohort_period)
+    if output_format is FrameFormat.table:
+        print_exploitation(result, console)
+        return
+    folder = out or ws.reports_dir / f"ce-{result.summary.period[0].replace('..', '_')}"
+    for name, frame in result.frames().items():
+        fmt = output_format.value
+        console.print(f"wrote {write_frame(frame, folder / f'ce_{name}.{fmt}', fmt)}")
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr, never a traceback."""
     try:
