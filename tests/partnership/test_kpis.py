@@ -77,12 +77,16 @@ def test_refresh_equals_the_analyses(loaded: sessionmaker[Session], warehouse: W
     shbw = [r for r in result.rows if r.kpi == "shbw-share-of-crime"]
     assert shbw[0].status == "not computed"
     assert "no locality 'Sutton Hill, Brookside and Woodside'" in (shbw[0].message or "")
-    # analyses not built yet: "not available yet", never a figure
-    for key in ("da-repeat-victim-share", "da-repeat-suspect-share", "ce-marked-crimes"):
+    # no DA records in this warehouse: nothing to divide by, so no value (never a figure)
+    for key in ("da-repeat-victim-share", "da-repeat-suspect-share"):
         assert values[key] == {}
         (row,) = [r for r in result.rows if r.kpi == key]
-        assert row.status == "not available yet" and row.period is None
-        assert "not available yet" in (row.message or "")
+        assert row.status == "not computed" and "has no value" in (row.message or "")
+    # the bundled CE KPI names a column the exploitation summary does not have
+    assert values["ce-marked-crimes"] == {}
+    (row,) = [r for r in result.rows if r.kpi == "ce-marked-crimes"]
+    assert (row.status, row.period) == ("not computed", None)
+    assert "the exploitation summary has no such column" in (row.message or "")
     assert result.stored == 5
 
 
@@ -133,17 +137,51 @@ def test_manual_values(loaded: sessionmaker[Session]):
     assert rows["cate-children-supported"]["value"] == 120.0
     assert rows["cate-children-supported"]["rag"] == "green"  # up, baseline 101
     assert rows["borough-crimes"]["available"] == "yes"
-    assert "not available yet" in rows["da-repeat-victim-share"]["available"]
+    assert rows["da-repeat-victim-share"]["available"] == "yes"
+    assert "has no such column" in rows["ce-marked-crimes"]["available"]
 
 
 def test_registry():
     named = ["profile.crimes", "profile.rate_per_1000", "profile.harm_per_1000", "profile.asb"]
     named += ["locality.share_of_crime", "locality.share_of_harm", "locality.crimes"]
+    named += ["domestic_abuse.repeat_victim_share", "exploitation.records"]
     assert set(named) <= set(METRICS)
-    with pytest.raises(MetricNotAvailable, match="exploitation.marked_crimes: not available yet"):
-        lookup("exploitation.marked_crimes")
+    assert lookup("domestic_abuse.harm").harm and not lookup("exploitation.records").harm
     with pytest.raises(SaferplacesError, match="unknown metric 'profile.nope'"):
         lookup("profile.nope")
+    with pytest.raises(SaferplacesError, match="unknown metric 'violence.x'; analyses: "):
+        lookup("violence.x")
+
+
+def test_a_missing_theme_analysis_is_not_available_yet(monkeypatch: pytest.MonkeyPatch):
+    from saferplaces.partnership import metrics
+
+    monkeypatch.setitem(metrics.PENDING_ANALYSES, "violence", "saferplaces.analysis.violence")
+    with pytest.raises(MetricNotAvailable, match="violence.share: not available yet"):
+        lookup("violence.share")
+
+
+def test_domestic_abuse_kpis_equal_the_analysis(loaded: sessionmaker[Session], workspace):
+    from saferplaces.analysis.domestic_abuse import domestic_abuse
+    from saferplaces.analysis.people import theme_scope
+    from tests.analysis.test_domestic_abuse import PERIOD, load_da_ce
+
+    ws = load_da_ce(workspace)
+    with ws.connect(read_only=True) as con:
+        with loaded() as s, s.begin():
+            result = refresh_kpis(s, Evidence(con, ws.settings), periods=[PERIOD], now=NOW)
+        da = domestic_abuse(con, theme_scope(con, ws.settings, PERIOD)).summary.iloc[0]
+    with loaded() as s:
+        values = _values(s)
+    assert result.periods == [PERIOD]
+    victim = values["da-repeat-victim-share"][PERIOD]
+    assert victim[:2] == (
+        pytest.approx(da.repeat_victim_share),
+        "domestic_abuse.repeat_victim_share",
+    )
+    suspect = values["da-repeat-suspect-share"][PERIOD]
+    assert suspect[0] == pytest.approx(da.repeat_suspect_share)
+    assert 0 < victim[0] < 1 and 0 < suspect[0] < 1
 
 
 def test_computed_values_survive_export_and_import(

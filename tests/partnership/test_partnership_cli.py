@@ -111,7 +111,7 @@ def test_kpi_and_render_commands(warehouse: Workspace, tmp_path: Path):
     assert out["periods"] == ["2019-11..2020-10"]
     status = {(row["kpi"], row["status"]) for row in out["rows"]}
     assert ("arleston-share-of-harm", "stored") in status
-    assert ("da-repeat-victim-share", "not available yet") in status
+    assert ("da-repeat-victim-share", "not computed") in status  # no DA records here
     r = _run(warehouse, "kpi", "refresh", "--period", "2019-11..2020-10")
     assert r.returncode == 0, r.stderr
     assert "5 values stored for 2019-11..2020-10" in r.stdout
@@ -130,7 +130,7 @@ def test_kpi_and_render_commands(warehouse: Workspace, tmp_path: Path):
     assert rows["borough-crimes"]["value"] == 80 and rows["borough-crimes"]["rag"] == "green"
     assert rows["cate-children-supported"]["value"] == 120
     r = _run(warehouse, "kpi", "list")
-    assert r.returncode == 0 and "not available yet" in r.stdout
+    assert r.returncode == 0 and "exploitation.marked_crimes" in r.stdout
 
     r = _run(warehouse, "strategy", "render", "--out", str(tmp_path / "plan"))
     assert r.returncode == 0, r.stderr

@@ -7,9 +7,13 @@ locality of ``saferplaces.toml`` (``locality``:
 A KPI may also set ``scheme`` (default ``illustrative-category-v1``): harm metrics carry that
 scheme's label with every value.
 
-Metrics of analyses that are not built yet (``domestic_abuse.*``, ``exploitation.*``) are known
-but *not available yet*: :meth:`Evidence.compute` raises :class:`MetricNotAvailable` for them
-rather than inventing a figure.
+The theme analyses' summaries are metrics too: ``domestic_abuse.*``
+(:func:`saferplaces.analysis.domestic_abuse.domestic_abuse`, e.g.
+``domestic_abuse.repeat_victim_share``) and ``exploitation.*``
+(:func:`saferplaces.analysis.exploitation.exploitation`, e.g. ``exploitation.records``), every
+numeric column of their summary frames. Where such a module is missing (an older checkout) its
+metrics are *not available yet*: :func:`lookup` raises :class:`MetricNotAvailable` rather than
+inventing a figure.
 
 Examples
 --------
@@ -21,7 +25,7 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,12 +115,29 @@ METRICS: dict[str, Metric] = {
     **{f"profile.{c}": Metric(f"profile.{c}", d) for c, d in _PROFILE.items()},
     **{f"locality.{c}": Metric(f"locality.{c}", d, ("locality",)) for c, d in _LOCALITY.items()},
 }
-# Analyses the strategy's KPIs name that are being built (issues #9/#10); their metrics are
-# reported as not available until they are wired in here.
+# The theme analyses (issue #5): every numeric column of their one-row summary is a metric.
 PENDING_ANALYSES = {
     "domestic_abuse": "saferplaces.analysis.domestic_abuse",
     "exploitation": "saferplaces.analysis.exploitation",
 }
+_NUMERIC = ("int64", "Int64", "float64")
+
+
+def _theme_metrics() -> dict[str, Metric]:
+    out = {}
+    for analysis, module in PENDING_ANALYSES.items():
+        try:
+            columns = importlib.import_module(module).SUMMARY_COLUMNS
+        except (ImportError, AttributeError):
+            continue  # not built in this checkout: lookup() says "not available yet"
+        for column, dtype in columns.items():
+            if dtype in _NUMERIC:
+                name = f"{analysis}.{column}"
+                out[name] = Metric(name, f"{column} of the {analysis} summary")
+    return out
+
+
+METRICS.update(_theme_metrics())
 
 
 def lookup(name: str) -> Metric:
@@ -132,25 +153,33 @@ def lookup(name: str) -> Metric:
     if name in METRICS:
         return METRICS[name]
     analysis = name.split(".", 1)[0]
-    if analysis in PENDING_ANALYSES:
+    known = [m for m in METRICS if m.startswith(f"{analysis}.")]
+    if analysis in PENDING_ANALYSES and not known:
         module = PENDING_ANALYSES[analysis]
-        built = importlib.util.find_spec(module) is not None
-        why = (
-            f"{module} exists but is not wired into the KPI registry yet"
-            if built
-            else f"the {analysis} analysis, {module}, is not built yet"
+        raise MetricNotAvailable(
+            f"{name}: not available yet (the {analysis} analysis, {module}, is not built yet)"
         )
-        raise MetricNotAvailable(f"{name}: not available yet ({why})")
-    raise SaferplacesError(f"unknown metric {name!r}; metrics: {', '.join(METRICS)}")
+    if known:
+        raise SaferplacesError(
+            f"unknown metric {name!r}: the {analysis} summary has no such column; "
+            f"{analysis} metrics: {', '.join(known)}"
+        )
+    raise SaferplacesError(
+        f"unknown metric {name!r}; analyses: "
+        f"{', '.join(sorted({m.split('.', 1)[0] for m in METRICS}))}"
+    )
 
 
 def period_months(con: duckdb.DuckDBPyConnection, settings: Settings) -> set[str]:
     """Months (YYYY-MM) the warehouse holds for the area's force."""
     force = force_slug(settings.area.police_force or "")
     held = held_months(con, force)
-    if not held:  # records from other sources only: the months crimes are held for
-        rows = con.execute("SELECT DISTINCT strftime(month, '%Y-%m') FROM crime").fetchall()
-        held = {r[0] for r in rows}
+    if not held:  # no data.police.uk files: the months of the records held (extract, others)
+        rows = con.execute(
+            "SELECT DISTINCT strftime(month, '%Y-%m') FROM crime UNION "
+            "SELECT DISTINCT strftime(month, '%Y-%m') FROM offence"
+        ).fetchall()
+        held = {r[0] for r in rows if r[0]}
     return held
 
 
@@ -191,11 +220,14 @@ class Evidence:
             scope = self._scope_for(period, scheme)
             if analysis == "profile":
                 frame = borough_profile(self.con, scope).summary
+            elif analysis in PENDING_ANALYSES:
+                module = importlib.import_module(PENDING_ANALYSES[analysis])
+                frame = getattr(module, analysis)(self.con, scope).summary
             else:
                 assert locality is not None
                 frame = locality_profile(self.con, scope, locality, settings=self.settings).summary
             row = frame.iloc[0].copy()
-            row["synthetic"] = bool(scope.synthetic)
+            row["synthetic"] = bool(row.get("synthetic", False)) or bool(scope.synthetic)
             self._rows[key] = row
         return self._rows[key]
 
