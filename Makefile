@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench lint format docs clean
+.PHONY: install tools demo test bench lint format docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,10 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# System tools: Graphviz's dot draws the governance diagram (saferplaces strategy render).
+tools:
+	@command -v dot >/dev/null || (apt-get update -q && apt-get install -y -q graphviz)
+
+demo: $(STAMP) tools
 	$(BIN)/saferplaces demo demo-workspace
 
-test: $(STAMP)
+test: $(STAMP) tools
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
