@@ -424,22 +424,57 @@ def demo(
     directory: Annotated[Path, typer.Argument(help="Folder for the demo workspace.")] = Path(
         "demo-workspace"
     ),
+    real: Annotated[
+        bool,
+        typer.Option(
+            "--real", help="Also load the real West Mercia files and geography of ../shared/data."
+        ),
+    ] = False,
     data: Annotated[
         Path | None,
         typer.Option(
-            help="The shared data folder (default: $SAFERPLACES_SHARED_DATA, else ../shared/data).",
+            help="The shared data folder for --real (default: $SAFERPLACES_SHARED_DATA, else "
+            "../shared/data).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Build the Telford and Wrekin demo workspace from the real files and print its status."""
-    from saferplaces.demo import build_demo
+    """Build the Telford and Wrekin demo workspace (synthetic borough; --real adds real files)."""
+    from saferplaces.demo import SYNTHETIC_DIR, build_demo
+    from saferplaces.synth import BANNER
     from saferplaces.warehouse.status import print_status, warehouse_status
 
-    ws = build_demo(directory, data, console=console, progress=sys.stderr.isatty())
+    ws = build_demo(
+        directory, data, console=console, progress=sys.stderr.isatty(), real=real, synthetic=True
+    )
     with ws.connect(read_only=True) as con:
         print_status(warehouse_status(con, ws.settings), console)
-    console.print(f"\nDemo workspace: [bold]{ws.root}[/]  (try: saferplaces status -w {ws.root})")
+    console.print(f"\n[bold yellow]{BANNER}[/] (real data too: {'yes' if real or data else 'no'})")
+    console.print(f"Demo workspace: [bold]{ws.root}[/]  (try: saferplaces status -w {ws.root})")
+    console.print(f"Synthetic files: {ws.root / SYNTHETIC_DIR}")
+
+
+@app.command()
+def synth(
+    profile: Annotated[
+        str, typer.Option(help="Bundled profile name (e.g. telford-2019-20) or a YAML file.")
+    ],
+    out: Annotated[Path, typer.Option(help="Output folder for the synthetic files.")],
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 1,
+    backbone: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of real data.police.uk street files for crime intensity per LSOA.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Generate a synthetic borough: data.police.uk files, force extract, partner data."""
+    from saferplaces.synth import generate
+
+    result = generate(profile, seed, out, backbone=backbone)
+    for i, line in enumerate(result.describe()):
+        console.print(f"[bold yellow]{line}[/]" if i == 0 else line, highlight=False)
 
 
 class FrameFormat(str, Enum):

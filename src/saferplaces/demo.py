@@ -1,4 +1,15 @@
-"""The Telford and Wrekin demo workspace, built from the real files in ``../shared/data``.
+"""The Telford and Wrekin demo workspace, built from what the package ships.
+
+``saferplaces demo`` needs nothing beside the package: it loads the vendored LSOA 2011
+boundaries and Census 2011 residents (saferplaces/data/geography, see data/ATTRIBUTION.md),
+generates the synthetic borough of profile ``telford-2019-20`` (1 Nov 2019 - 31 Oct 2020,
+calibrated to the Safer Telford and Wrekin Strategy 2021-24) and ingests its data.police.uk
+files, force extract and partner files. Everything synthetic is flagged ``synthetic`` in the
+warehouse.
+
+``saferplaces demo --real`` additionally loads the real files in ``../shared/data`` (2021 and
+2011 LSOA boundaries, current wards and lookups, population 2011 and 2019, IMD 2019 and the
+twelve West Mercia street files of 2025) and defines the priority localities by current wards.
 
 Building it twice is safe: the workspace is reused and files already loaded are left unchanged.
 """
@@ -14,9 +25,21 @@ from saferplaces.errors import SaferplacesError
 from saferplaces.settings import LocalitySettings
 from saferplaces.workspace import Workspace, init_workspace, open_workspace
 
-__all__ = ["DEMO_AREA", "DEMO_LOCALITIES", "build_demo", "shared_data_dir"]
+__all__ = [
+    "DEMO_AREA",
+    "DEMO_LOCALITIES",
+    "DEMO_PROFILE",
+    "DEMO_SEED",
+    "SYNTHETIC_DIR",
+    "build_demo",
+    "shared_data_dir",
+    "synthetic_localities",
+]
 
 DEMO_AREA = "E06000020"
+DEMO_PROFILE = "telford-2019-20"
+DEMO_SEED = 2019
+SYNTHETIC_DIR = "synthetic-telford-2019-20"
 
 # The seed strategy's three priority localities, by the wards in force since May 2023. The
 # "Sutton Hill" part of the seed's first locality lies in the Madeley & Sutton Hill ward.
@@ -34,6 +57,12 @@ DEMO_LOCALITIES = {
         description="Seed strategy priority locality (by current wards)",
     ),
 }
+
+# Vendored geography the self-contained demo loads: (kind, file, options)
+VENDORED_GEOGRAPHY: list[tuple[str, str, dict]] = [
+    ("lsoa", "LSOA_2011_BSC_EW_V3_telford_and_wrekin.geojson", {}),
+    ("population", "census_2011_lsoa_population_area_telford_and_wrekin.csv", {"year": 2011}),
+]
 
 # (geography kind, file under ../shared/data, options)
 DEMO_GEOGRAPHY: list[tuple[str, str, dict]] = [
@@ -65,27 +94,61 @@ def shared_data_dir(given: Path | None = None) -> Path:
     return Path.cwd().parent / "shared" / "data"
 
 
+def synthetic_localities() -> dict[str, LocalitySettings]:
+    """The seed's three localities by 2011 LSOAs, as the synthetic profile defines them."""
+    from saferplaces.synth import load_profile
+
+    return {
+        name: LocalitySettings(
+            lsoas=list(loc["lsoas"]),
+            description="Seed strategy priority locality (2011 LSOAs, synthetic demo)",
+        )
+        for name, loc in load_profile(DEMO_PROFILE)["localities"].items()
+    }
+
+
 def build_demo(
     directory: Path,
     data: Path | None = None,
     console: Console | None = None,
     progress: bool = False,
+    real: bool = False,
+    synthetic: bool | None = None,
 ) -> Workspace:
-    """Build (or refresh) the Telford and Wrekin workspace from ``../shared/data``.
+    """Build (or refresh) the Telford and Wrekin demo workspace.
 
-    Loads the 2021 and 2011 LSOA boundaries, current wards, the LSOA-ward and LSOA11-LSOA21
-    lookups, population (2011, 2019), IMD 2019 and the twelve West Mercia street files of 2025,
-    and defines the seed strategy's three priority localities.
+    Parameters
+    ----------
+    directory : Path
+        The workspace folder (created if needed).
+    data : Path, optional
+        The shared data folder. Giving it means ``real=True``.
+    console : Console, optional
+        Where progress lines go (default: stderr).
+    progress : bool
+        Show progress bars while ingesting.
+    real : bool
+        Also load the real files of ``../shared/data`` (or ``data`` / $SAFERPLACES_SHARED_DATA).
+    synthetic : bool, optional
+        Load the synthetic borough. Default: yes, unless ``data`` is given: the call
+        ``build_demo(directory, shared_data)`` builds the real-data workspace alone, as the
+        real-data tests expect (``saferplaces demo --real`` passes ``synthetic=True``).
+
+    Returns
+    -------
+    Workspace
+        With the synthetic borough (flagged ``synthetic``) and/or the real data loaded.
     """
-    from saferplaces.sources.geography import load_geography
-    from saferplaces.warehouse.ingest import ingest_police_uk
-
     console = console or Console(stderr=True)
+    real = real or data is not None
+    if synthetic is None:
+        synthetic = data is None
     root = shared_data_dir(data)
-    if not (root / "SOURCES.md").is_file():
+    if real and not (root / "SOURCES.md").is_file():
         raise SaferplacesError(
-            f"the shared data folder was not found at {root}; the demo needs ../shared/data "
-            "beside the repository, or --data / $SAFERPLACES_SHARED_DATA pointing at it"
+            f"the shared data folder was not found at {root}; --real needs ../shared/data "
+            "beside the repository, or --data / $SAFERPLACES_SHARED_DATA pointing at it "
+            "(without --real the demo needs nothing beside the package)"
         )
     directory = Path(directory)
     if (directory / "saferplaces.toml").exists():
@@ -94,20 +157,62 @@ def build_demo(
     else:
         ws = init_workspace(directory, DEMO_AREA)
         console.print(f"Created the demo workspace in {ws.root}")
-    ws.settings.localities.update(DEMO_LOCALITIES)
+    ws.settings.localities.update(DEMO_LOCALITIES if real else synthetic_localities())
     ws.save_settings()
+
+    if synthetic:
+        _load_synthetic(ws, console, progress)
+    if real:
+        _load_real(ws, root, console, progress)
+    return ws
+
+
+def _load_synthetic(ws: Workspace, console: Console, progress: bool) -> None:
+    """Vendored geography plus the generated borough (police.uk files, extract, partner files)."""
+    from saferplaces.sources.geography import load_geography
+    from saferplaces.synth import BANNER, generate
+    from saferplaces.synth.places import geography_file
+    from saferplaces.warehouse.extract_ingest import ingest_extract, ingest_partner
+    from saferplaces.warehouse.ingest import ingest_police_uk
+
+    for kind, name, options in VENDORED_GEOGRAPHY:
+        result = load_geography(ws, kind, geography_file(name), **options)
+        console.print(f"  {result.summary()}", highlight=False)
+    console.print(f"  [bold yellow]{BANNER}[/]")
+    synth = generate(DEMO_PROFILE, DEMO_SEED, ws.root / SYNTHETIC_DIR)
+    for line in synth.describe()[1:]:
+        console.print(f"  {line}", highlight=False)
+    _report(
+        console,
+        "synthetic data.police.uk",
+        ingest_police_uk(ws, [synth.police_uk], progress=progress),
+    )
+    _report(console, "synthetic force extract", ingest_extract(ws, synth.extract))
+    for kind, path in synth.partners.items():
+        _report(console, f"synthetic {kind}", ingest_partner(ws, kind, path))
+
+
+def _load_real(ws: Workspace, root: Path, console: Console, progress: bool) -> None:
+    from saferplaces.sources.geography import load_geography
+    from saferplaces.warehouse.ingest import ingest_police_uk
 
     for kind, rel, options in DEMO_GEOGRAPHY:
         result = load_geography(ws, kind, root / rel, **options)
         console.print(f"  {result.summary()}", highlight=False)
-    report = ingest_police_uk(ws, [root / p for p in DEMO_CRIME], progress=progress)
+    _report(
+        console,
+        "real data.police.uk",
+        ingest_police_uk(ws, [root / p for p in DEMO_CRIME], progress=progress),
+    )
+
+
+def _report(console: Console, what: str, report) -> None:  # type: ignore[no-untyped-def]
     t = report.totals()
     console.print(
-        f"  Ingested {t['files']} data.police.uk files: {t['rows_read']:,} rows read, "
+        f"  Ingested {t['files']} {what} files: {t['rows_read']:,} rows read, "
         f"{t['rows_loaded']:,} loaded, {t['rows_quarantined']:,} quarantined "
         f"({t['unchanged']} unchanged)",
         highlight=False,
     )
     if report.failed:
         raise SaferplacesError("; ".join(f.message or f.file for f in report.failed))
-    return ws
