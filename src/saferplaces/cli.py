@@ -1094,7 +1094,13 @@ def kpi_refresh_cmd(
     for col in ("KPI", "metric", "period", "status", "value", "harm scheme / why"):
         table.add_column(col, justify="right" if col == "value" else "left")
     for r in result.rows:
-        value = "" if r.value is None else f"{r.value:,.4g}"
+        value = (
+            ""
+            if r.value is None
+            else f"{r.value:,.0f}"
+            if r.value == int(r.value)
+            else f"{r.value:.4g}"
+        )
         table.add_row(
             r.kpi, r.metric or "", r.period or "all", r.status, value, r.harm_scheme or r.message
         )

@@ -162,7 +162,8 @@ def lookup(name: str) -> Metric:
     if known:
         raise SaferplacesError(
             f"unknown metric {name!r}: the {analysis} summary has no such column; "
-            f"{analysis} metrics: {', '.join(known)}"
+            f"{analysis} metrics include {', '.join(known[:6])}"
+            + (f" and {len(known) - 6} more" if len(known) > 6 else "")
         )
     raise SaferplacesError(
         f"unknown metric {name!r}; analyses: "
