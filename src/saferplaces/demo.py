@@ -114,6 +114,7 @@ def build_demo(
     progress: bool = False,
     real: bool = False,
     synthetic: bool | None = None,
+    strategy: bool = True,
 ) -> Workspace:
     """Build (or refresh) the Telford and Wrekin demo workspace.
 
@@ -129,6 +130,9 @@ def build_demo(
         Show progress bars while ingesting.
     real : bool
         Also load the real files of ``../shared/data`` (or ``data`` / $SAFERPLACES_SHARED_DATA).
+    strategy : bool
+        Load the bundled Safer Telford and Wrekin Strategy 2021-24 into the partnership
+        database (``saferplaces strategy show``, ``plan status``).
     synthetic : bool, optional
         Load the synthetic borough. Default: yes, unless ``data`` is given: the call
         ``build_demo(directory, shared_data)`` builds the real-data workspace alone, as the
@@ -164,7 +168,23 @@ def build_demo(
         _load_synthetic(ws, console, progress)
     if real:
         _load_real(ws, root, console, progress)
+    if strategy:
+        _load_strategy(ws, console)
     return ws
+
+
+def _load_strategy(ws: Workspace, console: Console) -> None:
+    """The Safer Telford and Wrekin Strategy 2021-24, encoded from the seed, into the plan DB."""
+    from saferplaces.partnership.services import load_bundled_strategy
+
+    result = load_bundled_strategy(ws)
+    counts = ", ".join(f"{n} {k}" for k, n in result.counts.items() if n)
+    console.print(
+        f"  Loaded the bundled strategy {result.strategy} (version {result.version}): {counts}",
+        highlight=False,
+    )
+    for warning in result.warnings:
+        console.print(f"  note: {warning}", highlight=False)
 
 
 def _load_synthetic(ws: Workspace, console: Console, progress: bool) -> None:
