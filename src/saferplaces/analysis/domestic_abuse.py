@@ -44,6 +44,15 @@ import pandas as pd
 from rich.console import Console
 
 from saferplaces.analysis.base import Scope
+from saferplaces.analysis.da_partners import (
+    CHANNELS,
+    MARAC_COLUMNS,
+    SAFELIVES_BENCHMARK,
+    SERVICE_COLUMNS,
+    marac_rate_per_10000,
+    marac_referrals,
+    service_demand,
+)
 from saferplaces.analysis.people import (
     ONS_AGE_BANDS,
     UNKNOWN,
@@ -74,12 +83,7 @@ __all__ = [
     "print_domestic_abuse",
 ]
 
-SAFELIVES_BENCHMARK = 40.0  # MARAC cases a year per 10,000 adult women (SafeLives)
-CHANNELS = ("helpline", "101 triage", "website", "referral", "outreach")
 ROLES = ("victim", "suspect", "witness", "involved_party", "witness_or_involved_party")
-NO_POPULATION = (
-    "population by sex and age is not loaded: the rate per 10,000 adult women is not computed"
-)
 
 SUMMARY_COLUMNS = {
     "area_code": "object",
@@ -164,17 +168,6 @@ FACTORS_COLUMNS = {
     "records": "int64",
     "share": "float64",
 }
-SERVICE_COLUMNS = {
-    "month": "datetime64[ns]",
-    "channel": "object",
-    "contacts": "int64",
-}
-MARAC_COLUMNS = {
-    "month": "datetime64[ns]",
-    "referrals": "int64",
-    "repeat_referrals": "int64",
-    "children": "int64",
-}
 
 
 @dataclass(frozen=True)
@@ -219,21 +212,6 @@ class DomesticAbuseProfile:
         """The frames by name, for writing files (labels in ``saferplaces.sensitivity``)."""
         names = ("summary", "monthly", "repeats", "distribution", "ages", "factors", "service")
         return {n: getattr(self, n) for n in (*names, "marac")}
-
-
-def marac_rate_per_10000(referrals: int, months: int, adult_female_population: float) -> float:
-    """MARAC cases a year per 10,000 adult women (SafeLives benchmark: 40).
-
-    Examples
-    --------
-    >>> marac_rate_per_10000(300, 12, 75_000)
-    40.0
-    >>> marac_rate_per_10000(150, 6, 75_000)  # half a year: annualised
-    40.0
-    """
-    if not adult_female_population or adult_female_population <= 0 or months <= 0:
-        return math.nan
-    return referrals * 12 / months / adult_female_population * 10_000
 
 
 def domestic_abuse(
@@ -291,8 +269,8 @@ def domestic_abuse(
     repeats, distribution = _repeats(con)
     ages = _ages(con)
     factors = _factors(con)
-    service = _service(con, svc)
-    marac, marac_summary = _marac(con, mar, adult_female_population)
+    service = service_demand(con, svc)
+    marac, marac_summary = marac_referrals(con, mar, adult_female_population)
     # Step 3: the summary row
     row = _summary(con, scope, harm_label, repeats, ages)
     row |= {
@@ -483,60 +461,6 @@ def _factors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     frame["description"] = frame.marker.map(marker_vocabulary()).astype(object)
     return frame[list(FACTORS_COLUMNS)].astype(FACTORS_COLUMNS)
-
-
-def _service(con: duckdb.DuckDBPyConnection, period: Period) -> pd.DataFrame:
-    counts = con.execute(
-        f"""SELECT month, channel, count(*) AS contacts FROM partner_da_service
-            WHERE month BETWEEN DATE '{period.start}' AND DATE '{period.end}' GROUP BY ALL"""
-    ).df()
-    counts["month"] = pd.to_datetime(counts["month"])
-    channels = [*CHANNELS, *sorted(set(counts.channel) - set(CHANNELS))]
-    grid = pd.DataFrame(
-        [(m, c) for m in pd.to_datetime(period.month_starts()) for c in channels],
-        columns=["month", "channel"],
-    )
-    frame = grid.merge(counts, how="left", on=["month", "channel"]).fillna({"contacts": 0})
-    return frame[list(SERVICE_COLUMNS)].astype(SERVICE_COLUMNS)
-
-
-def _marac(
-    con: duckdb.DuckDBPyConnection, period: Period, adult_female_population: float | None
-) -> tuple[pd.DataFrame, dict[str, object]]:
-    # The previous referral is looked for in the whole table: a referral early in the period is
-    # a repeat when the victim was referred in the 12 months before it, inside the period or not.
-    counts = con.execute(
-        f"""WITH r AS (
-                SELECT month, referral_date, children_in_household,
-                       lag(referral_date) OVER (PARTITION BY person_id
-                                                ORDER BY referral_date, case_id) AS previous
-                FROM partner_marac)
-            SELECT month, count(*) AS referrals,
-                   count(*) FILTER (WHERE previous >= referral_date - INTERVAL 12 MONTH)
-                       AS repeat_referrals,
-                   coalesce(sum(children_in_household), 0) AS children
-            FROM r WHERE month BETWEEN DATE '{period.start}' AND DATE '{period.end}'
-            GROUP BY month"""
-    ).df()
-    counts["month"] = pd.to_datetime(counts["month"])
-    months = pd.DataFrame({"month": pd.to_datetime(period.month_starts())})
-    frame = months.merge(counts, how="left", on="month").fillna(0)
-    frame = frame[list(MARAC_COLUMNS)].astype(MARAC_COLUMNS)
-    referrals = int(frame.referrals.sum())
-    repeat = int(frame.repeat_referrals.sum())
-    pop = float(adult_female_population) if adult_female_population else math.nan
-    summary: dict[str, object] = {
-        "marac_period": str(period),
-        "marac_referrals": referrals,
-        "marac_repeat_referrals": repeat,
-        "marac_repeat_rate": repeat / referrals if referrals else math.nan,
-        "marac_children": int(frame.children.sum()),
-        "adult_female_population": pop,
-        "marac_cases_per_10000_women": marac_rate_per_10000(referrals, period.months, pop),
-        "safelives_benchmark": SAFELIVES_BENCHMARK,
-        "marac_note": None if pop == pop else NO_POPULATION,
-    }
-    return frame, summary
 
 
 def domestic_abuse_sentences(p: DomesticAbuseProfile) -> list[str]:
