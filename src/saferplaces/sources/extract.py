@@ -166,6 +166,23 @@ def _map_literal(m: dict[str, str]) -> str:
     return "MAP {" + ", ".join(f"{cc.sql_str(k)}: {cc.sql_str(v)}" for k, v in m.items()) + "}"
 
 
+def _known(markers: dict[str, str]) -> str:
+    """SQL: the lambda's ``x`` is a known marker code.
+
+    A MAP literal inside a lambda is built again for every row, ten times slower than IN.
+    """
+    return "x IN (" + ", ".join(cc.sql_str(k) for k in sorted(markers)) + ")"
+
+
+def _mapped(markers: dict[str, str]) -> str:
+    """SQL: the lambda's ``x`` mapped to its saferplaces marker (identity when it is one)."""
+    changes = {k: v for k, v in sorted(markers.items()) if k != v}
+    if not changes:
+        return "x"
+    whens = " ".join(f"WHEN {cc.sql_str(k)} THEN {cc.sql_str(v)}" for k, v in changes.items())
+    return f"CASE x {whens} ELSE x END"
+
+
 _ITEMS = (
     "list_filter(list_transform(string_split(coalesce(markers, ''), ';'), "
     "x -> upper(trim(x))), x -> x <> '')"
@@ -271,10 +288,10 @@ def offence_checks(period: Period | None, markers: dict[str, str], force: str) -
         *_COORD_CHECKS,
         (
             "marker_unknown",
-            f"len(list_filter({_ITEMS}, x -> NOT map_contains({_map_literal(markers)}, x))) > 0",
-            f"'marker ''' || list_filter({_ITEMS}, x -> NOT map_contains("
-            f"{_map_literal(markers)}, x))[1] || ''' is not a saferplaces marker and "
-            f"[markers.{force}] in saferplaces.toml does not map it'",
+            f"len(list_filter({_ITEMS}, x -> NOT {_known(markers)})) > 0",
+            f"'marker ''' || list_filter({_ITEMS}, x -> NOT {_known(markers)})[1] || "
+            f"''' is not a saferplaces marker and [markers.{force}] in saferplaces.toml does "
+            "not map it'",
         ),
     ]
     return checks
@@ -303,8 +320,7 @@ def offence_columns(markers: dict[str, str]) -> dict[str, str]:
         "latitude": "latitude::DOUBLE",
         "lsoa_code": "lsoa_code",
         "outcome": "outcome",
-        "markers": f"list_sort(list_distinct(list_transform({_ITEMS}, "
-        f"x -> {_map_literal(markers)}[x])))",
+        "markers": f"list_sort(list_distinct(list_transform({_ITEMS}, x -> {_mapped(markers)})))",
     }
 
 
