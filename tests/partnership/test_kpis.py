@@ -77,16 +77,17 @@ def test_refresh_equals_the_analyses(loaded: sessionmaker[Session], warehouse: W
     shbw = [r for r in result.rows if r.kpi == "shbw-share-of-crime"]
     assert shbw[0].status == "not computed"
     assert "no locality 'Sutton Hill, Brookside and Woodside'" in (shbw[0].message or "")
-    # no DA records in this warehouse: nothing to divide by, so no value (never a figure)
+    # no force extract in this warehouse: DA figures are not known, so no value (never a 0)
     for key in ("da-repeat-victim-share", "da-repeat-suspect-share"):
         assert values[key] == {}
         (row,) = [r for r in result.rows if r.kpi == key]
-        assert row.status == "not computed" and "has no value" in (row.message or "")
-    # the bundled CE KPI names a column the exploitation summary does not have
+        assert row.status == "not computed"
+        assert "needs force-extract offences; none are held" in (row.message or "")
+    # no force extract in this warehouse: CE counts are not known, so no value (never a 0)
     assert values["ce-marked-crimes"] == {}
     (row,) = [r for r in result.rows if r.kpi == "ce-marked-crimes"]
-    assert (row.status, row.period) == ("not computed", None)
-    assert "the exploitation summary has no such column" in (row.message or "")
+    assert row.status == "not computed"
+    assert "needs force-extract offences; none are held" in (row.message or "")
     assert result.stored == 5
 
 
@@ -138,7 +139,7 @@ def test_manual_values(loaded: sessionmaker[Session]):
     assert rows["cate-children-supported"]["rag"] == "green"  # up, baseline 101
     assert rows["borough-crimes"]["available"] == "yes"
     assert rows["da-repeat-victim-share"]["available"] == "yes"
-    assert "has no such column" in rows["ce-marked-crimes"]["available"]
+    assert rows["ce-marked-crimes"]["available"] == "yes"
 
 
 def test_registry():

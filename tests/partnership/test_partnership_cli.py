@@ -130,7 +130,7 @@ def test_kpi_and_render_commands(warehouse: Workspace, tmp_path: Path):
     assert rows["borough-crimes"]["value"] == 80 and rows["borough-crimes"]["rag"] == "green"
     assert rows["cate-children-supported"]["value"] == 120
     r = _run(warehouse, "kpi", "list")
-    assert r.returncode == 0 and "exploitation.marked_crimes" in r.stdout
+    assert r.returncode == 0 and "exploitation.records" in r.stdout
 
     r = _run(warehouse, "strategy", "render", "--out", str(tmp_path / "plan"))
     assert r.returncode == 0, r.stderr

@@ -248,6 +248,17 @@ class Evidence:
         if missing:
             raise SaferplacesError(f"{metric} needs the parameter {missing[0]!r}")
         p = str(Period.parse(period))
+        if spec.analysis in PENDING_ANALYSES:
+            # These analyses read force extracts: with none held for the period, their counts
+            # would read 0 where the truth is "not known" (never store a figure for that).
+            start, end = Period.parse(p).start, Period.parse(p).end
+            held = self.con.execute(
+                "SELECT count(*) FROM offence WHERE month BETWEEN ? AND ?", [start, end]
+            ).fetchone()
+            if not held or not held[0]:
+                raise SaferplacesError(
+                    f"{metric} needs force-extract offences; none are held for {p}"
+                )
         scheme = str(parameters.get("scheme") or DEFAULT_SCHEME)
         row = self.summary(spec.analysis, p, scheme, parameters.get("locality"))
         value = row[spec.column]
