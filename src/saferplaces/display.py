@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["format_value", "print_frame"]
+__all__ = ["SYNTHETIC_BANNER", "format_value", "print_frame", "print_synthetic_banner"]
 
 
 def format_value(value: object, column: str = "") -> str:
@@ -54,3 +54,12 @@ def print_frame(
     for record in rows.itertuples(index=False):
         table.add_row(*[format_value(v, c) for v, c in zip(record, frame.columns, strict=True)])
     console.print(table)
+
+
+SYNTHETIC_BANNER = "SYNTHETIC DATA: these figures describe no real people or places."
+
+
+def print_synthetic_banner(synthetic: bool, console: Console) -> None:
+    """Print the synthetic-data banner first when any record behind a result is synthetic."""
+    if synthetic:
+        console.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]", highlight=False)

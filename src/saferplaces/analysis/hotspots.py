@@ -41,7 +41,7 @@ from rich.console import Console
 from statsmodels.stats.multitest import multipletests
 
 from saferplaces.analysis.base import Scope
-from saferplaces.display import print_frame
+from saferplaces.display import print_frame, print_synthetic_banner
 from saferplaces.errors import SaferplacesError
 from saferplaces.geo.shapes import lsoa_frame
 
@@ -393,6 +393,7 @@ class Hotspots:
     measure: str
     period: str
     harm_scheme: str
+    synthetic: bool = False  # any record behind it is synthetic
 
     def frames(self) -> dict[str, pd.DataFrame]:
         out = {"lsoas": self.lsoas}
@@ -423,11 +424,14 @@ def hotspots(
         else None
     )
     density = kernel_density(con, scope, cell_size, measure=measure) if cell_size else None
-    return Hotspots(table, trend, density, measure, str(scope.period), scope.harm_label)
+    return Hotspots(
+        table, trend, density, measure, str(scope.period), scope.harm_label, scope.synthetic
+    )
 
 
 def print_hotspots(h: Hotspots, console: Console, top: int = 20) -> None:
     """Print the hot and cold spot LSOAs, the class counts and the emerging patterns."""
+    print_synthetic_banner(h.synthetic, console)
     counts = h.lsoas.hot_cold.value_counts()
     what = MEASURES[h.measure] + (f" ({h.harm_scheme})" if h.measure == "harm" else "")
     console.print(

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from saferplaces.analysis.base import MONTHLY_COLUMNS, Scope, monthly_counts
 from saferplaces.analysis.stats import rate_ratio
-from saferplaces.display import print_frame
+from saferplaces.display import print_frame, print_synthetic_banner
 from saferplaces.errors import SaferplacesError
 from saferplaces.geo.shapes import lsoa_frame
 from saferplaces.settings import Settings
@@ -194,6 +194,7 @@ LOCALITY_SUMMARY_COLUMNS = {
     "trough_month": "datetime64[ns]",
     "trough_crimes": "int64",
     "harm_scheme": "object",
+    "synthetic": "bool",
 }
 LOCALITY_CATEGORY_COLUMNS = {
     "crime_type": "object",
@@ -326,6 +327,7 @@ def locality_profile(
         "trough_month": trough.month if trough is not None else pd.NaT,
         "trough_crimes": int(trough.crimes) if trough is not None else 0,
         "harm_scheme": scope.harm_label,
+        "synthetic": scope.synthetic,
     }
     summary = pd.DataFrame([row])[list(LOCALITY_SUMMARY_COLUMNS)].astype(LOCALITY_SUMMARY_COLUMNS)
     return LocalityProfile(summary=summary, categories=categories, monthly=monthly)
@@ -399,6 +401,7 @@ def locality_sentences(p: LocalityProfile) -> list[str]:
 
 def print_locality(p: LocalityProfile, console: Console) -> None:
     """Print the locality's sentences, category comparison and months."""
+    print_synthetic_banner(bool(p.summary.synthetic.iloc[0]), console)
     for sentence in locality_sentences(p):
         console.print(sentence, highlight=False)
     s = p.summary.iloc[0]

@@ -32,7 +32,7 @@ from rich.console import Console
 from saferplaces.analysis.base import Scope
 from saferplaces.analysis.concentration import concentration, concentration_table
 from saferplaces.analysis.locality import candidate_localities
-from saferplaces.display import print_frame
+from saferplaces.display import print_frame, print_synthetic_banner
 from saferplaces.errors import SaferplacesError
 
 __all__ = [
@@ -288,6 +288,7 @@ class Places:
     harm_scheme: str
     method: str
     period: str
+    synthetic: bool = False  # any record behind it is synthetic
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The frames by name, for writing files."""
@@ -330,11 +331,13 @@ def places(
         harm_scheme=scope.harm_label,
         method=method,
         period=str(scope.period),
+        synthetic=scope.synthetic,
     )
 
 
 def print_places(p: Places, console: Console, top: int = 20) -> None:
     """Print the top LSOAs, the concentration statements and the candidate localities."""
+    print_synthetic_banner(p.synthetic, console)
     shown = p.lsoas[
         [
             "vulnerability_rank",

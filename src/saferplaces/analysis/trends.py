@@ -56,7 +56,7 @@ from statsmodels.stats.multitest import multipletests
 
 from saferplaces.analysis.base import Scope
 from saferplaces.analysis.stats import poisson_change
-from saferplaces.display import print_frame
+from saferplaces.display import print_frame, print_synthetic_banner
 from saferplaces.errors import SaferplacesError
 from saferplaces.geo.localities import locality_lsoas
 from saferplaces.periods import Period
@@ -616,6 +616,7 @@ class Trends:
     baseline: str
     q: float
     min_expected: float
+    synthetic: bool = False  # any record behind it is synthetic
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {"issues": self.issues, "table": self.table}
@@ -644,11 +645,13 @@ def trends(
         baseline=table.attrs["baseline"],
         q=q,
         min_expected=min_expected,
+        synthetic=scope.synthetic,
     )
 
 
 def print_trends(t: Trends, console: Console, top: int = 20) -> None:
     """Print the top emerging issues and how many months were tested."""
+    print_synthetic_banner(t.synthetic, console)
     tested = int(t.table.p_value.notna().sum())
     console.print(
         f"Baseline: {t.baseline}. Tested {tested:,} series-months with expected >= "
