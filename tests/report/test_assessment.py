@@ -114,20 +114,20 @@ def test_section_headings(built):
         "Methods and data quality",
     ]
     h3 = [_text(h) for h in re.findall(r"<h3 id=[^>]*>(.*?)</h3>", page, re.S)]
-    assert h3 == ["Themes", *LOCALITIES]
+    assert h3 == ["Themes", *LOCALITIES, "Emerging issues", "Hot spots"]
     assert re.search(r"<h1>.*strategic assessment, January 2025 to December 2025</h1>", page)
 
 
-def test_placeholders_await_their_analyses_and_show_no_figures(built):
+def test_themes_without_an_extract_say_so_and_show_no_number(built):
+    # The real files are data.police.uk only: no force extract, no partner data.
     _, _, page = built
-    for key, issue in (
-        ("domestic-abuse", "#5"),
-        ("child-exploitation", "#5"),
-        ("monitoring", "#6"),
-    ):
+    for key in ("domestic-abuse", "child-exploitation"):
         part = _section(page, key)
-        assert 'class="placeholder"' in part and "awaits" in part and f"issue {issue}" in part
-        assert "<figure" not in part and "<table" not in part and "<p>" not in part
+        assert "holds no force extract records" in part and "makes no statement" in part
+        assert "<figure" not in part and "<table" not in part
+        assert not re.search(r"\d", _text(part).replace("2025", ""))
+    themes = _text(_section(page, "themes"))
+    assert "cannot be ranked from the evidence" in themes
 
 
 def test_locality_sentences_equal_the_frames(built, frames):
@@ -246,8 +246,9 @@ def test_harm_figures_carry_the_scheme_label(built):
 def test_charts_are_inline_svg_with_alt_text(built):
     _, _, page = built
     figures = re.findall(r"<figure\b.*?</figure>", page, re.S)
-    # Chart 1, the category shares, Chart 9, and a map and a monthly chart per locality.
-    assert len(figures) == 3 + 2 * len(LOCALITIES)
+    # Chart 1, the category shares, Chart 9, a map and a monthly chart per locality, and the
+    # hot spot map (DA and CE have no extract in the real files).
+    assert len(figures) == 3 + 2 * len(LOCALITIES) + 1
     for fig in figures:
         svg = re.search(r'<svg role="img" aria-label="([^"]{20,})"', fig)
         assert svg, fig[:200]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jinja2
@@ -25,9 +26,13 @@ import pandas as pd
 
 import saferplaces
 from saferplaces.analysis.base import DEFAULT_SCHEME, Scope, make_scope
+from saferplaces.analysis.domestic_abuse import domestic_abuse
+from saferplaces.analysis.exploitation import exploitation
+from saferplaces.analysis.hotspots import hotspot_table
 from saferplaces.analysis.locality import locality_profile
 from saferplaces.analysis.places import places
 from saferplaces.analysis.profile import borough_profile
+from saferplaces.analysis.trends import trends
 from saferplaces.errors import SaferplacesError
 from saferplaces.geo.localities import locality_lsoas
 from saferplaces.periods import Period
@@ -170,14 +175,15 @@ def _sections(ws: Workspace, period: Period | str | None, scheme: str) -> dict[s
         sources = ingest_sources(con, scope.period)
         synthetic = synthetic_inputs(con, scope)
         everywhere = synthetic_rows(con)
+        themes = _theme_analyses(con, ws, scope)
     # Sections, in the seed strategy's order
     body: list[Section] = [
         sections.context_section(profile, scope),
-        sections.priorities_section(pl, scope, configured, TOP_SHARE),
-        sections.placeholder_section("domestic-abuse"),
-        sections.placeholder_section("child-exploitation"),
+        sections.priorities_section(pl, scope, configured, TOP_SHARE, themes["ranking"]),
+        sections.domestic_abuse_section(themes["da"], scope),
+        sections.child_exploitation_section(themes["ce"], scope),
         sections.localities_section(pl, scope, profiles, configured, geoms),
-        sections.placeholder_section("monitoring"),
+        sections.monitoring_section(themes["trends"], themes["hot"], geoms, configured, scope),
         sections.methods_section(scope, pl, status, sources, everywhere),
     ]
     return {
@@ -187,6 +193,54 @@ def _sections(ws: Workspace, period: Period | str | None, scheme: str) -> dict[s
         "harm_label": scope.harm_label,
         "sections": body,
         "synthetic": synthetic,
+    }
+
+
+# -- theme and monitoring analyses (DA, CE, trends, hot spots; issue #7 sections) -------------
+
+
+def _partner_period(
+    con: duckdb.DuckDBPyConnection, table: str, first: str, last: str, period: Period
+) -> Period | None:
+    """The months of ``period`` that partner table ``table`` holds (its first to its last held
+    month inside the period), or None when it holds none: partners report on their own
+    timescales, so charts start and end with their data rather than with empty months."""
+    row = con.execute(
+        f"SELECT min({first}), max({last}) FROM {table} "
+        f"WHERE {last} >= DATE '{period.start}' AND {first} <= DATE '{period.end}'"
+    ).fetchone()
+    if not row or row[0] is None:
+        return None
+    start = max(pd.Timestamp(row[0]), pd.Timestamp(period.start))
+    end = min(pd.Timestamp(row[1]), pd.Timestamp(period.end))
+    return Period.parse(f"{start:%Y-%m}..{end:%Y-%m}")
+
+
+def _theme_analyses(con: duckdb.DuckDBPyConnection, ws: Workspace, scope: Scope) -> dict[str, Any]:
+    """Domestic abuse, child exploitation, their ranking, emerging issues and Gi* hot spots."""
+    da = domestic_abuse(
+        con,
+        scope,
+        service_period=_partner_period(con, "partner_da_service", "month", "month", scope.period),
+        marac_period=_partner_period(con, "partner_marac", "month", "month", scope.period),
+    )
+    ce = exploitation(
+        con,
+        scope,
+        cohort_period=_partner_period(
+            con,
+            "partner_ce_cohort",
+            "start_date",
+            f"coalesce(end_date, DATE '{scope.period.end}')",  # open cases run to the end
+            scope.period,
+        ),
+    )
+    return {
+        "da": da,
+        "ce": ce,
+        "ranking": sections.theme_ranking(da, ce),
+        "trends": trends(con, scope, ws.settings, levels=("area", "locality", "ward")),
+        "hot": hotspot_table(con, scope, "count"),
     }
 
 

@@ -28,6 +28,14 @@ import pandas as pd
 __all__ = [
     "FONT",
     "category_share_chart",
+    "ce_cohort_chart",
+    "ce_suspect_age_chart",
+    "da_factor_chart",
+    "da_marac_chart",
+    "da_repeats_chart",
+    "da_repeats_data",
+    "da_service_chart",
+    "da_volume_harm_chart",
     "monthly_chart",
     "rate_harm_chart",
     "rate_harm_data",
@@ -177,6 +185,217 @@ def monthly_chart(
         )
         .properties(width=width, height=height, title=title)
     )
+    return _config(chart)
+
+
+# -- domestic abuse (Charts 2 to 6) and child exploitation (Charts 7 and 8) -------------------
+
+ROLE_TITLES = {"victim": "victims", "suspect": "suspects"}
+REPEAT_COLOURS = ["#9ecae1", CRIME_COLOUR]
+
+
+def da_repeats_data(repeats: pd.DataFrame, counted: str = "offences") -> pd.DataFrame:
+    """The data behind :func:`da_repeats_chart`: one row per role and group.
+
+    Columns: ``role`` (victims, suspects), ``group`` ("one DA offence" or fewer, "more than one
+    DA offence"), ``people``, ``share`` of the role's people.
+    """
+    rows = []
+    for r in repeats[repeats.counted == counted].to_dict("records"):
+        people, repeat = int(r["people"]), int(r["repeat_people"])
+        for group, n in (("one or none", people - repeat), ("more than one", repeat)):
+            rows.append(
+                {
+                    "role": ROLE_TITLES.get(str(r["role"]), str(r["role"])),
+                    "group": f"{group} DA {counted}",
+                    "people": n,
+                    "share": n / people if people else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows, columns=["role", "group", "people", "share"])
+
+
+def da_repeats_chart(repeats: pd.DataFrame, width: int = 420) -> alt.Chart:
+    """Chart 2: victims and suspects, split into repeat (more than one DA offence) and not.
+
+    ``repeats`` is ``domestic_abuse(...).repeats``; the bars count offences (the seed's basis).
+    """
+    data = da_repeats_data(repeats)
+    order = sorted(set(data.group), key=lambda g: "more" in g)
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("role:N", title=None, sort=["victims", "suspects"]),
+            x=alt.X("people:Q", title="people", stack="zero"),
+            color=alt.Color(
+                "group:N",
+                sort=order,
+                scale=alt.Scale(domain=order, range=REPEAT_COLOURS),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            order=alt.Order("group:N", sort="ascending"),
+            tooltip=["role:N", "group:N", alt.Tooltip("people:Q", format=","),
+                     alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width=width, height=alt.Step(36))
+    )  # fmt: skip
+    return _config(chart)
+
+
+def da_volume_harm_chart(
+    monthly: pd.DataFrame, harm_label: str, width: int = 300
+) -> alt.HConcatChart:
+    """Chart 3: DA offences and crimed incidents by month (stacked), beside their harm.
+
+    ``monthly`` is ``domestic_abuse(...).monthly``; harm is the offences' (incidents carry none).
+    """
+    long = pd.melt(
+        monthly[["month", "offences", "crimed_incidents"]],
+        id_vars=["month"], value_vars=["offences", "crimed_incidents"], var_name="record",
+        value_name="records",
+    ).replace({"record": {"crimed_incidents": "crimed incidents"}})  # fmt: skip
+    x = alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=-45))
+    volume = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("records:Q", title="DA records", stack="zero"),
+            color=alt.Color(
+                "record:N",
+                scale=alt.Scale(
+                    domain=["offences", "crimed incidents"], range=REPEAT_COLOURS[::-1]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "record:N",
+                     alt.Tooltip("records:Q", format=",")],
+        )
+        .properties(width=width, height=220, title=alt.Title("Volume", subtitle="records by month"))
+    )  # fmt: skip
+    harm = (
+        alt.Chart(monthly[["month", "harm"]])
+        .mark_line(point=alt.OverlayMarkDef(color=HARM_COLOUR), color=HARM_COLOUR)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=-45)),
+            y=alt.Y("harm:Q", title=harm_label, scale=alt.Scale(zero=True)),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), alt.Tooltip("harm:Q", format=",.0f")],
+        )
+        .properties(width=width, height=220, title=alt.Title("Severity", subtitle=harm_label))
+    )
+    return _config(alt.hconcat(volume, harm))
+
+
+def da_service_chart(service: pd.DataFrame, width: int = 520) -> alt.Chart:
+    """Chart 4: DA service contacts by month, stacked by channel (``.service``)."""
+    channels = list(dict.fromkeys(service.channel))
+    chart = (
+        alt.Chart(service)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            y=alt.Y("contacts:Q", title="contacts", stack="zero"),
+            color=alt.Color("channel:N", sort=channels, scale=alt.Scale(scheme="tableau10"),
+                            legend=alt.Legend(title="channel", orient="right")),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "channel:N",
+                     alt.Tooltip("contacts:Q", format=",")],
+        )
+        .properties(width=width, height=220)
+    )  # fmt: skip
+    return _config(chart)
+
+
+def da_factor_chart(factors: pd.DataFrame, width: int = 300) -> alt.Chart:
+    """Chart 5: the share of DA records carrying each other marker (``.factors``)."""
+    data = factors.assign(factor=factors.description.fillna(factors.marker).str.rstrip("."))
+    chart = (
+        alt.Chart(data)
+        .mark_bar(color=CRIME_COLOUR)
+        .encode(
+            y=alt.Y("factor:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            x=alt.X("share:Q", title="share of DA records", axis=alt.Axis(format=".0%")),
+            tooltip=["factor:N", alt.Tooltip("records:Q", format=","),
+                     alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width=width, height=alt.Step(22))
+    )  # fmt: skip
+    return _config(chart)
+
+
+def da_marac_chart(marac: pd.DataFrame, width: int = 520) -> alt.Chart:
+    """Chart 6: MARAC referrals by month, with the repeat referrals among them (``.marac``)."""
+    long = marac.melt(
+        id_vars=["month"], value_vars=["referrals", "repeat_referrals"], var_name="measure",
+        value_name="count",
+    ).replace({"measure": {"repeat_referrals": "repeat referrals"}})  # fmt: skip
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=None, axis=alt.Axis(format="%b %y", labelAngle=0)),
+            xOffset=alt.XOffset("measure:N", sort=["referrals", "repeat referrals"]),
+            y=alt.Y("count:Q", title="referrals"),
+            color=alt.Color("measure:N", sort=["referrals", "repeat referrals"],
+                            scale=alt.Scale(range=[CRIME_COLOUR, HARM_COLOUR]),
+                            legend=alt.Legend(title=None, orient="bottom")),
+            tooltip=[alt.Tooltip("month:T", format="%B %Y"), "measure:N", "count:Q"],
+        )
+        .properties(width=width, height=200)
+    )  # fmt: skip
+    return _config(chart)
+
+
+COHORT_GROUPS = {
+    "cohort_share": "CE team cohort",
+    "cse_victim_share": "police-recorded CSE victims",
+    "victim_share": "police-recorded CE victims",
+}
+
+
+def ce_cohort_chart(cohort_gender: pd.DataFrame, width: int = 420) -> alt.Chart:
+    """Chart 7: gender of the CE team's cohort beside police-recorded CSE and CE victims.
+
+    ``cohort_gender`` is ``exploitation(...).cohort_gender``; bars are shares of each group.
+    """
+    long = cohort_gender.melt(
+        id_vars=["gender"], value_vars=list(COHORT_GROUPS), var_name="group", value_name="share"
+    ).replace({"group": COHORT_GROUPS})
+    groups = list(COHORT_GROUPS.values())
+    chart = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", sort=groups, title=None),
+            x=alt.X("share:Q", title="share", stack="normalize", axis=alt.Axis(format=".0%")),
+            color=alt.Color("gender:N", sort=list(cohort_gender.gender),
+                            scale=alt.Scale(scheme="set2"),
+                            legend=alt.Legend(title="gender", orient="bottom")),
+            tooltip=["group:N", "gender:N", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width=width, height=alt.Step(30))
+    )  # fmt: skip
+    return _config(chart)
+
+
+def ce_suspect_age_chart(suspect_ages: pd.DataFrame, width: int = 420) -> alt.Chart:
+    """Chart 8: CE suspects by the seed's age bands, CSE and CCE (``.suspect_ages``)."""
+    data = suspect_ages[suspect_ages.type.isin(["CSE", "CCE"])]
+    bands = list(dict.fromkeys(suspect_ages.age_band))
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("age_band:N", sort=bands, title="suspect's age", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("type:N", sort=["CSE", "CCE"]),
+            y=alt.Y("suspects:Q", title="suspects"),
+            color=alt.Color("type:N", sort=["CSE", "CCE"],
+                            scale=alt.Scale(range=[CRIME_COLOUR, HARM_COLOUR]),
+                            legend=alt.Legend(title=None, orient="bottom")),
+            tooltip=["type:N", "age_band:N", "suspects:Q", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width=width, height=200)
+    )  # fmt: skip
     return _config(chart)
 
 

@@ -29,7 +29,14 @@ from shapely.geometry.base import BaseGeometry
 from saferplaces.geo import shapes
 from saferplaces.report.charts import FONT
 
-__all__ = ["features", "lsoa_geometries", "locality_map", "outline_features", "vulnerability_map"]
+__all__ = [
+    "features",
+    "hotspot_map",
+    "locality_map",
+    "lsoa_geometries",
+    "outline_features",
+    "vulnerability_map",
+]
 
 OUTLINE_COLOUR = "#111111"
 # ~1 m at these latitudes: enough for a printed map, and keeps the inline data small.
@@ -196,6 +203,87 @@ def locality_map(
         alt.layer(area, outline)
         .project(type="mercator")
         .properties(width=width, height=height, title=name)
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+    )
+
+
+def hotspot_map(
+    table: pd.DataFrame,
+    geoms: Mapping[str, BaseGeometry],
+    localities: Mapping[str, Sequence[str]],
+    measure: str,
+    width: int = 560,
+    height: int = 520,
+) -> alt.LayerChart:
+    """Gi* hot and cold spots: LSOAs shaded by their Gi* z-score (red hot, blue cold), the
+    significant ones (FDR-corrected, 90% or more) outlined, and the localities outlined.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``hotspot_table(...)`` (``lsoa_code``, ``lsoa_name``, ``z_score``, ``hot_cold``,
+        ``confidence``, ``value``).
+    measure : str
+        What was analysed (``crimes``, ``harm per 1,000 residents``), for the legend.
+    """
+    props: dict[str, dict[str, Any]] = {
+        str(r.lsoa_code): {
+            "lsoa_name": r.lsoa_name,
+            "z_score": r.z_score,
+            "hot_cold": r.hot_cold,
+            "confidence": r.confidence,
+            "value": r.value,
+        }
+        for r in table.itertuples(index=False)
+    }
+    z = table.z_score.abs().max()
+    bound = float(z) if z == z and z > 0 else 1.0
+    choropleth = (
+        alt.Chart(_geo_data(features(geoms, props)))
+        .mark_geoshape(stroke="white", strokeWidth=0.3)
+        .encode(
+            color=alt.Color(
+                "properties.z_score:Q",
+                title=["Gi* z-score", f"({measure})"],
+                scale=alt.Scale(scheme="redblue", reverse=True, domain=[-bound, bound]),
+                legend=alt.Legend(orient="bottom-left", gradientLength=160),
+            ),
+            tooltip=[
+                alt.Tooltip("properties.lsoa_name:N", title="LSOA"),
+                alt.Tooltip("properties.value:Q", title=measure, format=",.1f"),
+                alt.Tooltip("properties.z_score:Q", title="z", format=".2f"),
+                alt.Tooltip("properties.hot_cold:N", title="class"),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [choropleth]
+    significant = [c for c, p in props.items() if p["hot_cold"] in ("hot", "cold")]
+    if significant:
+        spots = {c: {"hot_cold": props[c]["hot_cold"]} for c in significant if c in geoms}
+        layers.append(
+            alt.Chart(_geo_data(features({c: geoms[c] for c in spots}, spots)))
+            .mark_geoshape(fill=None, strokeWidth=2.2)
+            .encode(
+                stroke=alt.Stroke(
+                    "properties.hot_cold:N",
+                    title="significant (q <= 0.10)",
+                    scale=alt.Scale(domain=["hot", "cold"], range=["#67000d", "#08306b"]),
+                    legend=alt.Legend(orient="top-left"),
+                )
+            )
+        )
+    outlines = outline_features(geoms, localities)
+    if outlines:
+        layers.append(
+            alt.Chart(_geo_data(outlines)).mark_geoshape(
+                fill=None, stroke=OUTLINE_COLOUR, strokeWidth=1.2, strokeDash=[4, 3]
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .project(type="mercator")
+        .properties(width=width, height=height)
         .configure(font=FONT)
         .configure_view(stroke=None)
     )

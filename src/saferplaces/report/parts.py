@@ -19,11 +19,27 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FORMATS", "Figure", "ReportTable", "Section", "format_value"]
+__all__ = ["FORMATS", "PUBLIC", "Figure", "ReportTable", "Section", "format_value", "strictest"]
 
 # How a column is shown: integers with thousands separators, fractions as percentages, fixed
 # decimals, or text.
 FORMATS = ("int", "pct", "0f", "1f", "2f", "text", "month")
+
+# Sensitivity labels (saferplaces.sensitivity), widest audience first. Tables, figures and
+# sections built from crime and place aggregates are "public" (still subject to disclosure
+# control); those built from a labelled theme frame carry that frame's label, so the public
+# edition can leave out everything that is not public.
+PUBLIC = "public"
+_ORDER = ("public", "partnership", "restricted", "person_level")
+
+
+def strictest(*labels: str) -> str:
+    """The narrowest audience among ``labels`` (``public`` when none).
+
+    >>> strictest("public", "restricted", "partnership")
+    'restricted'
+    """
+    return max(labels, key=_ORDER.index, default=PUBLIC)
 
 
 def format_value(value: Any, how: str) -> str:
@@ -53,12 +69,18 @@ class ReportTable:
         Exactly the rows and columns shown, with raw values.
     formats
         Column -> one of :data:`FORMATS`; unlisted columns are guessed from their dtype.
+    sensitivity
+        Who may see it (a :class:`saferplaces.sensitivity.Sensitivity` value).
+    source
+        The labelled analysis frame it shows (``domestic_abuse.factors``), if any.
     """
 
     key: str
     caption: str
     frame: pd.DataFrame
     formats: dict[str, str] = field(default_factory=dict)
+    sensitivity: str = PUBLIC
+    source: str | None = None
 
     @property
     def csv_path(self) -> str:
@@ -102,6 +124,8 @@ class Figure:
         What the figure shows, in words, for screen readers (also the SVG's aria-label).
     data
         The numbers the figure draws, written to ``tables/<key>.csv``.
+    sensitivity, source
+        As for :class:`ReportTable`.
     """
 
     key: str
@@ -112,6 +136,8 @@ class Figure:
     svg: str
     data: pd.DataFrame | None = field(default=None, compare=False)
     small: bool = False
+    sensitivity: str = PUBLIC
+    source: str | None = None
 
     @property
     def csv_path(self) -> str | None:
@@ -123,7 +149,8 @@ class Section:
     """A section (h2) or subsection (h3): sentences, then figures, tables and subsections.
 
     ``placeholder`` marks a section whose analysis has not landed yet: it says which analysis
-    it awaits, and the section shows no figures.
+    it awaits, and the section shows no figures. ``sensitivity`` labels the section's own
+    sentences (built from frames of that label); its figures and tables carry their own.
     """
 
     key: str
@@ -134,6 +161,7 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
     placeholder: str | None = None
     facts: list[tuple[str, str]] = field(default_factory=list)  # a definition list
+    sensitivity: str = PUBLIC
 
     def all_tables(self) -> list[ReportTable]:
         return self.tables + [t for s in self.subsections for t in s.all_tables()]

@@ -14,27 +14,45 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from saferplaces.analysis.base import Scope
+from saferplaces.analysis.domestic_abuse import DomesticAbuseProfile
+from saferplaces.analysis.exploitation import ExploitationProfile
 from saferplaces.analysis.locality import LocalityProfile
 from saferplaces.analysis.places import METHODS, Places
 from saferplaces.analysis.profile import BoroughProfile
+from saferplaces.analysis.trends import Trends
+from saferplaces.periods import Period
 from saferplaces.report import charts, maps
-from saferplaces.report.parts import Figure, ReportTable, Section
+from saferplaces.report.parts import Figure, ReportTable, Section, strictest
 from saferplaces.report.sentences import (
     borough_sentences,
     candidate_sentences,
+    ce_cohort_sentences,
+    ce_sentences,
+    ce_suspect_sentences,
+    da_partner_sentences,
+    da_repeat_sentences,
+    da_volume_sentences,
     data_quality_sentences,
+    emerging_sentences,
+    hotspot_sentences,
     locality_detail,
     locality_headline,
     pct,
+    theme_sentences,
 )
+from saferplaces.sensitivity import sensitivity_of
 
 __all__ = [
+    "child_exploitation_section",
     "context_section",
+    "domestic_abuse_section",
     "localities_section",
     "methods_section",
+    "monitoring_section",
     "placeholder_section",
     "priorities_section",
     "slug",
+    "theme_ranking",
 ]
 
 # Sections waiting for analyses still being written: (key, title, what it will hold, issue).
@@ -130,12 +148,17 @@ def context_section(profile: BoroughProfile, scope: Scope) -> Section:
 
 
 def priorities_section(
-    pl: Places, scope: Scope, configured: Mapping[str, Sequence[str]], top_share: float
+    pl: Places,
+    scope: Scope,
+    configured: Mapping[str, Sequence[str]],
+    top_share: float,
+    themes: pd.DataFrame | None = None,
 ) -> Section:
     """Priorities drawn from the evidence: candidate localities and the themes.
 
     ``top_share`` is the share of LSOAs the candidates were drawn from (as given to
-    :func:`saferplaces.analysis.places.places`).
+    :func:`saferplaces.analysis.places.places`); ``themes`` is :func:`theme_ranking` (none, or
+    empty, when the warehouse holds no force extract for the period).
     """
     cands = pl.candidates
     names = list(cands.name)
@@ -152,15 +175,6 @@ def priorities_section(
         formats={"residents": "0f", "harm": "0f", "share_of_land": "pct",
                  "share_of_residents": "pct", "share_of_crime": "pct", "share_of_harm": "pct"},
     )  # fmt: skip
-    themes = Section(
-        key="themes",
-        title="Themes",
-        placeholder=(
-            "The thematic priorities (domestic abuse and child exploitation in the seed strategy) "
-            "await the domestic abuse and child exploitation profiles (issue #5); this report "
-            "does not rank them until those analyses land."
-        ),
-    )
     return Section(
         key="priorities",
         title="Priorities drawn from the evidence",
@@ -169,7 +183,378 @@ def priorities_section(
             *candidate_sentences(cands, scope.area_name, str(scope.period), configured),
         ],
         tables=[table],
-        subsections=[themes],
+        subsections=[_themes_subsection(themes, scope)],
+    )
+
+
+def theme_ranking(da: DomesticAbuseProfile, ce: ExploitationProfile) -> pd.DataFrame:
+    """The themes ranked by their records' share of all offences in scope (the seed's measure).
+
+    Columns: ``rank``, ``theme``, ``records`` (offences and crimed incidents with the theme's
+    marker), ``share_of_crime`` (records over all offences), ``victims``, ``period``. Empty when
+    the warehouse holds no force extract offence for the period.
+    """
+    d, c = da.summary.iloc[0], ce.summary.iloc[0]
+    columns = ["rank", "theme", "records", "share_of_crime", "victims", "period"]
+    if int(d.all_offences) == 0:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(
+        [
+            ("Domestic abuse", int(d.records), float(d.records_share_of_crime), int(d.victims)),
+            ("Child exploitation", int(c.records), float(c.share_of_crime), int(c.victims)),
+        ],
+        columns=["theme", "records", "share_of_crime", "victims"],
+    )
+    frame = frame.sort_values(["share_of_crime", "theme"], ascending=[False, True])
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    frame["period"] = str(d.period)
+    return frame[columns].reset_index(drop=True)
+
+
+def _themes_subsection(themes: pd.DataFrame | None, scope: Scope) -> Section:
+    if themes is None or themes.empty:
+        return Section(
+            key="themes",
+            title="Themes",
+            paragraphs=[
+                f"The warehouse holds no force extract (offences with domestic abuse and child "
+                f"exploitation markers) for {scope.area_name} in {scope.period.label}, so the "
+                "thematic priorities cannot be ranked from the evidence. data.police.uk files "
+                "carry no such markers; load the force extract (`saferplaces ingest`) to rank them."
+            ],
+        )
+    label = strictest(
+        sensitivity_of("domestic_abuse.summary").value,
+        sensitivity_of("exploitation.summary").value,
+    )
+    table = ReportTable(
+        key="themes",
+        caption=f"Themes ranked by their share of offences, {scope.period.label}",
+        frame=themes,
+        formats={"share_of_crime": "pct"},
+        sensitivity=label,
+        source="domestic_abuse.summary, exploitation.summary",
+    )
+    return Section(
+        key="themes",
+        title="Themes",
+        paragraphs=theme_sentences(themes),
+        tables=[table],
+        sensitivity=label,
+    )
+
+
+def _frame_table(
+    key: str, caption: str, frame: pd.DataFrame, source: str, formats: dict[str, str] | None = None
+) -> ReportTable:
+    return ReportTable(
+        key=key,
+        caption=caption,
+        frame=frame,
+        formats=formats or {},
+        sensitivity=sensitivity_of(source).value,
+        source=source,
+    )
+
+
+def _frame_figure(
+    key: str,
+    label: str,
+    title: str,
+    caption: str,
+    alt: str,
+    chart: Any,
+    data: pd.DataFrame,
+    source: str,
+) -> Figure:
+    return Figure(
+        key=key, label=label, title=title, caption=caption, alt=alt,
+        svg=charts.render_svg(chart, alt), data=data,
+        sensitivity=sensitivity_of(source).value, source=source,
+    )  # fmt: skip
+
+
+def _factor_name(row: Any) -> str:
+    text = row.description if isinstance(row.description, str) else str(row.marker)
+    return text.rstrip(".")
+
+
+def _period_label(period: str) -> str:
+    return Period.parse(period).label
+
+
+def _no_extract(scope: Scope, subject: str) -> str:
+    return (
+        f"The warehouse holds no force extract records for {scope.area_name} in "
+        f"{scope.period.label}, so this report makes no statement about {subject}: "
+        "data.police.uk files carry no domestic abuse or exploitation markers. Load the force "
+        "extract (`saferplaces ingest`) to fill this section."
+    )
+
+
+def domestic_abuse_section(da: DomesticAbuseProfile, scope: Scope) -> Section:
+    """Domestic abuse: volume and severity (Chart 3), aggravating factors (Chart 5), repeat
+    victims and suspects (Chart 2), service demand (Chart 4) and MARAC (Chart 6).
+
+    Subsections carry the label of the frames their sentences come from, so the public edition
+    can keep the public ones only. Without a force extract for the period the section says so
+    and shows no number.
+    """
+    s = da.summary.iloc[0]
+    period, label = scope.period.label, scope.harm_label
+    intro = (
+        "Domestic abuse records are offences and crimed incidents in the force extract with a "
+        f"domestic abuse marker, placed in {scope.area_name} and recorded in {period}. Harm "
+        f"is counted for offences only (crimed incidents carry none): {label}."
+    )
+    if int(s.all_offences) == 0:
+        return Section(key="domestic-abuse", title="Domestic abuse",
+                       paragraphs=[_no_extract(scope, "domestic abuse")])  # fmt: skip
+    m, f = da.monthly, da.factors
+    peak = m.iloc[int(m.records.to_numpy().argmax())]
+    chart3_alt = (
+        f"Stacked bars of domestic abuse offences and crimed incidents per month, {period}, most "
+        f"in {peak.month:%B %Y} ({int(peak.records):,}); beside it a line of their harm by month "
+        f"({label})."
+    )
+    fig3 = _frame_figure(
+        "chart3_da_volume_severity", "Chart 3",
+        f"Domestic abuse: volume and severity by month, {period}",
+        f"DA records by month (left) and the harm of DA offences (right); harm: {label}.",
+        chart3_alt, charts.da_volume_harm_chart(m, label), m, "domestic_abuse.monthly",
+    )  # fmt: skip
+    volume = Section(
+        key="da-volume", title="Volume and severity",
+        paragraphs=da_volume_sentences(m, f, label), figures=[fig3],
+        sensitivity=sensitivity_of("domestic_abuse.monthly").value,
+    )  # fmt: skip
+    if not f.empty:
+        top = f.iloc[0]
+        chart5_alt = (
+            f"Horizontal bars: the share of DA records with each of {len(f)} other markers, "
+            f"{period}; the most common is {_factor_name(top)} ({pct(top.share)})."
+        )
+        volume.figures.append(_frame_figure(
+            "chart5_da_factors", "Chart 5", f"Domestic abuse: aggravating factors, {period}",
+            "Share of DA records carrying each other marker (a record can carry several).",
+            chart5_alt, charts.da_factor_chart(f), f, "domestic_abuse.factors",
+        ))  # fmt: skip
+        volume.tables.append(_frame_table(
+            "da_factors", f"Aggravating factors on domestic abuse records, {period}", f,
+            "domestic_abuse.factors", {"share": "pct"},
+        ))  # fmt: skip
+        volume.sensitivity = strictest(
+            volume.sensitivity, sensitivity_of("domestic_abuse.factors").value
+        )
+    rep = da.repeats
+    chart2_data = charts.da_repeats_data(rep)
+    chart2_alt = (
+        f"Stacked horizontal bars for {int(s.victims):,} victims and {int(s.suspects):,} "
+        f"suspects of domestic abuse, {period}: {int(s.repeat_victims):,} victims and "
+        f"{int(s.repeat_suspects):,} suspects had more than one DA offence."
+    )
+    repeats = Section(
+        key="da-repeats", title="Repeat victims and suspects",
+        paragraphs=da_repeat_sentences(da.summary),
+        figures=[_frame_figure(
+            "chart2_da_repeats", "Chart 2",
+            f"Domestic abuse: repeat victims and suspects, {period}",
+            "Victims and suspects with one DA offence or none (crimed incidents only) and with "
+            "more than one.",
+            chart2_alt, charts.da_repeats_chart(rep), chart2_data, "domestic_abuse.repeats",
+        )],
+        tables=[_frame_table(
+            "da_repeats", f"Repeat victims and suspects of domestic abuse, {period} (counted: DA "
+            "offences, or offences and crimed incidents together)", rep, "domestic_abuse.repeats",
+            {"repeat_share": "pct", "mean_among_repeat": "2f"},
+        )],
+        sensitivity=strictest(sensitivity_of("domestic_abuse.summary").value,
+                              sensitivity_of("domestic_abuse.repeats").value),
+    )  # fmt: skip
+    has_service = int(da.service.contacts.sum()) > 0
+    has_marac = int(da.marac.referrals.sum()) > 0
+    partner = Section(
+        key="da-services", title="Service demand and MARAC",
+        paragraphs=da_partner_sentences(da.summary, has_service, has_marac),
+        sensitivity=sensitivity_of("domestic_abuse.summary").value,
+    )  # fmt: skip
+    if has_service:
+        sp = _period_label(str(s.service_period))
+        by_channel = da.service.groupby("channel", sort=False).contacts.sum()
+        chart4_alt = (
+            f"Stacked bars of DA service contacts per month, {sp}, by channel; the busiest "
+            f"channel is {by_channel.idxmax()} ({int(by_channel.max()):,} contacts)."
+        )
+        partner.figures.append(_frame_figure(
+            "chart4_da_service", "Chart 4", f"Domestic abuse service demand by channel, {sp}",
+            "Contacts with the domestic abuse service each month, by how they came in.",
+            chart4_alt, charts.da_service_chart(da.service), da.service, "domestic_abuse.service",
+        ))  # fmt: skip
+    if has_marac:
+        mp = _period_label(str(s.marac_period))
+        chart6_alt = (
+            f"Bars of MARAC referrals and repeat referrals per month, {mp}: "
+            f"{int(s.marac_referrals):,} referrals, {int(s.marac_repeat_referrals):,} repeats."
+        )
+        partner.figures.append(_frame_figure(
+            "chart6_da_marac", "Chart 6", f"MARAC referrals, {mp}",
+            "Referrals heard at MARAC each month and the repeats among them (the same victim "
+            "referred within the previous 12 months).",
+            chart6_alt, charts.da_marac_chart(da.marac), da.marac, "domestic_abuse.marac",
+        ))  # fmt: skip
+        partner.tables.append(_frame_table(
+            "da_marac", f"MARAC referrals by month, {mp}", da.marac, "domestic_abuse.marac"
+        ))  # fmt: skip
+    return Section(
+        key="domestic-abuse",
+        title="Domestic abuse",
+        paragraphs=[intro],
+        subsections=[volume, repeats, partner],
+    )
+
+
+def child_exploitation_section(ce: ExploitationProfile, scope: Scope) -> Section:
+    """Child exploitation: records, victims and suspects (Chart 8), and the CE team's cohort
+    beside the police-recorded victims (Chart 7); or, without a force extract, says so."""
+    s = ce.summary.iloc[0]
+    period = scope.period.label
+    if int(s.all_offences) == 0:
+        return Section(key="child-exploitation", title="Child exploitation",
+                       paragraphs=[_no_extract(scope, "child exploitation")])  # fmt: skip
+    intro = (
+        "Child exploitation records are offences and crimed incidents in the force extract with "
+        f"a child sexual exploitation (CSE) or child criminal exploitation (CCE) marker, placed "
+        f"in {scope.area_name} and recorded in {period}."
+    )
+    summary_label = sensitivity_of("exploitation.summary").value
+    sa = ce.suspect_ages
+    cse = sa[(sa.type == "CSE") & (sa.age_band != "unknown")]
+    top = cse.iloc[int(cse.suspects.to_numpy().argmax())] if len(cse) else None
+    chart8_alt = (
+        f"Grouped bars of CSE and CCE suspects by age band, {period}"
+        + (f"; most CSE suspects were {top.age_band} ({int(top.suspects):,})." if top is not None
+           else ".")
+    )  # fmt: skip
+    suspects = Section(
+        key="ce-suspects", title="Victims and suspects",
+        paragraphs=[*ce_sentences(ce.summary), *ce_suspect_sentences(ce.summary, sa)],
+        figures=[_frame_figure(
+            "chart8_ce_suspect_ages", "Chart 8", f"Child exploitation suspects by age, {period}",
+            "Distinct suspects in CSE and CCE records by the seed strategy's age bands.",
+            chart8_alt, charts.ce_suspect_age_chart(sa), sa, "exploitation.suspect_ages",
+        )],
+        tables=[_frame_table(
+            "ce_suspect_ages", f"Child exploitation suspects by age band and type, {period}", sa,
+            "exploitation.suspect_ages", {"share": "pct"},
+        )],
+        sensitivity=strictest(summary_label, sensitivity_of("exploitation.suspect_ages").value),
+    )  # fmt: skip
+    subsections = [suspects]
+    cg = ce.cohort_gender
+    if int(s.cohort_children) > 0:
+        cp = _period_label(str(s.cohort_period))
+        chart7_alt = (
+            f"Stacked bars of the share of each gender among {int(s.cohort_children):,} children "
+            f"supported by the CE team in {cp}, police-recorded CSE victims and all CE victims."
+        )
+        subsections.append(Section(
+            key="ce-cohort", title="Children supported by the CE team",
+            paragraphs=ce_cohort_sentences(ce.summary, cg),
+            figures=[_frame_figure(
+                "chart7_ce_cohort_gender", "Chart 7",
+                f"CE team cohort and police-recorded victims by gender, {cp}",
+                "The CE team's cohort beside police-recorded CSE and CE victims, by gender.",
+                chart7_alt, charts.ce_cohort_chart(cg), cg, "exploitation.cohort_gender",
+            )],
+            sensitivity=strictest(
+                summary_label, sensitivity_of("exploitation.cohort_gender").value
+            ),
+        ))  # fmt: skip
+    else:
+        subsections.append(Section(
+            key="ce-cohort", title="Children supported by the CE team",
+            paragraphs=["The warehouse holds no CE team cohort (partner data) for this period, "
+                        "so Chart 7 is not shown."],
+        ))  # fmt: skip
+    return Section(
+        key="child-exploitation",
+        title="Child exploitation",
+        paragraphs=[intro],
+        subsections=subsections,
+    )
+
+
+def monitoring_section(
+    tr: Trends,
+    hot: pd.DataFrame,
+    geoms: Mapping[str, BaseGeometry],
+    localities: Mapping[str, Sequence[str]],
+    scope: Scope,
+    top: int = 10,
+) -> Section:
+    """Monitoring all crime: the top emerging issues and the Gi* hot spot map.
+
+    ``tr`` is :func:`saferplaces.analysis.trends.trends`, ``hot`` is
+    :func:`saferplaces.analysis.hotspots.hotspot_table` (crime counts by LSOA: public, as
+    data.police.uk publishes them).
+    """
+    period = scope.period.label
+    tested = int(tr.table.p_value.notna().sum()) if len(tr.table) else 0
+    issues = tr.issues.head(top)
+    emerging = Section(
+        key="emerging-issues", title="Emerging issues",
+        paragraphs=emerging_sentences(tr.issues, tr.baseline, tr.q, tested),
+    )  # fmt: skip
+    if len(issues):
+        emerging.tables.append(ReportTable(
+            key="emerging_issues",
+            caption=f"Top {len(issues)} emerging issues by excess harm, {period}; harm: "
+                    f"{scope.harm_label}",
+            frame=issues,
+            formats={"expected": "1f", "lower": "1f", "upper": "1f", "excess_crimes": "1f",
+                     "excess_harm": "0f", "p_value": "2f", "q_value": "2f"},
+        ))  # fmt: skip
+    measure = str(hot.attrs.get("measure", "count"))
+    words = "crimes" if measure == "count" else "harm per 1,000 residents"
+    perms = int(hot.attrs.get("permutations", 0))
+    n_hot = int((hot.hot_cold == "hot").sum())
+    n_cold = int((hot.hot_cold == "cold").sum())
+    map_alt = (
+        f"Map of {scope.area_name}'s {len(hot)} LSOAs shaded by Gi* z-score of {words}, "
+        f"{period} (red hot, blue cold); {n_hot} hot and {n_cold} cold spots are significant "
+        "and outlined."
+    )
+    fig = Figure(
+        key="hotspot_map",
+        label="",
+        title=f"Hot spots of {words} by LSOA, {scope.area_name}, {period}",
+        caption=f"Getis-Ord Gi* z-scores (queen contiguity, {perms:,} permutations); significant "
+        "hot and cold spots (false discovery rate q <= 0.10) outlined; localities dashed.",
+        alt=map_alt,
+        svg=charts.render_svg(maps.hotspot_map(hot, geoms, localities, words), map_alt),
+        data=hot,
+    )
+    spots = hot[hot.hot_cold.isin(["hot", "cold"])]
+    hotspots = Section(
+        key="hot-spots", title="Hot spots",
+        paragraphs=hotspot_sentences(hot, words, perms), figures=[fig],
+    )  # fmt: skip
+    if len(spots):
+        hotspots.tables.append(ReportTable(
+            key="hot_spots", caption=f"Significant hot and cold spot LSOAs, {period}",
+            frame=spots[["lsoa_code", "lsoa_name", "ward_name", "crimes", "value", "z_score",
+                         "q_value", "confidence", "hot_cold"]],
+            formats={"value": "1f", "z_score": "2f", "q_value": "2f"},
+        ))  # fmt: skip
+    return Section(
+        key="monitoring",
+        title="Monitoring all crime",
+        paragraphs=[
+            f"Every month of {period} is compared with what the months before it lead us to "
+            "expect (seasonal model, false discovery rate controlled), and Gi* maps where crime "
+            "clusters."
+        ],
+        subsections=[emerging, hotspots],
     )
 
 
