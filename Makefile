@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# System tools: Graphviz's dot draws the governance diagram (saferplaces strategy render).
+# System tools: Graphviz's dot draws the governance diagram (saferplaces strategy render);
+# headless Chromium prints the assessment to PDF (assess --pdf); poppler-utils renders its pages
+# in the tests.
 tools:
 	@command -v dot >/dev/null || (apt-get update -q && apt-get install -y -q graphviz)
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	@command -v pdftoppm >/dev/null || apt-get install -y -q poppler-utils
 
 demo: $(STAMP) tools
 	$(BIN)/saferplaces demo demo-workspace

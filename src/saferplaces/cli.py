@@ -1183,16 +1183,31 @@ def assess(
         ),
     ] = Edition.partnership,
     scheme: SchemeOpt = "illustrative-category-v1",
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print assessment.pdf (needs headless Chromium).")
+    ] = False,
 ) -> None:
     """Strategic assessment: one self-contained HTML file and a CSV of every table."""
     from saferplaces.report import build_assessment
     from saferplaces.workspace import open_workspace
 
+    if pdf:  # fail before the build, in one line, when Chromium is missing
+        from saferplaces.report.pdf import find_chromium
+
+        find_chromium()
     result = build_assessment(open_workspace(workspace), period, out, edition.value, scheme)
     banner = " [bold red](SYNTHETIC data)[/]" if result.synthetic else ""
     console.print(
         f"wrote {result.html} and {len(result.tables)} tables in {result.seconds:.1f} s{banner}"
     )
+    if pdf:
+        import time
+
+        from saferplaces.report.pdf import html_to_pdf
+
+        start = time.perf_counter()
+        written = html_to_pdf(result.html)
+        console.print(f"wrote {written} in {time.perf_counter() - start:.1f} s")
 
 
 @app.command("da")
