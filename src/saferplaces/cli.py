@@ -1163,6 +1163,7 @@ def kpi_set_cmd(
 
 class Edition(str, Enum):
     partnership = "partnership"
+    public = "public"
 
 
 @app.command()
@@ -1178,8 +1179,9 @@ def assess(
     edition: Annotated[
         Edition,
         typer.Option(
-            help="partnership (not for publication). The public edition, with disclosure "
-            "control, and --pdf are not available yet."
+            help="partnership (not for publication) or public (disclosure control: small "
+            "counts about people suppressed, DA/CE maps and person-level tables withheld; "
+            "the build runs check-disclosure and fails on any violation)."
         ),
     ] = Edition.partnership,
     scheme: SchemeOpt = "illustrative-category-v1",
@@ -1208,6 +1210,37 @@ def assess(
         start = time.perf_counter()
         written = html_to_pdf(result.html)
         console.print(f"wrote {written} in {time.perf_counter() - start:.1f} s")
+
+
+@app.command("check-disclosure")
+def check_disclosure_cmd(
+    folder: Annotated[
+        Path, typer.Argument(help="A published folder: assessment.html and tables/*.csv.")
+    ],
+    threshold: Annotated[
+        int | None,
+        typer.Option(help="Smallest count of people shown (default: declared by the build, 10)."),
+    ] = None,
+    protection: Annotated[
+        float | None,
+        typer.Option(help="Narrowest feasible interval of a suppressed cell (default: threshold)."),
+    ] = None,
+) -> None:
+    """Check a published folder independently: small counts, recoverable cells, point data.
+
+    Prints one line per violation and exits 1, or a summary and exits 0.
+    """
+    from saferplaces.disclosure_check import check_disclosure
+
+    if not (folder / "tables").is_dir():
+        raise SaferplacesError(f"{folder} has no tables/ folder; give the folder `assess` wrote")
+    result = check_disclosure(folder, threshold, protection)
+    for line in result.violations:
+        typer.echo(line)
+    if not result.ok:
+        err_console.print(f"{folder}: {result.summary()}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    typer.echo(f"{folder}: {result.summary()}")
 
 
 @app.command("da")

@@ -150,3 +150,25 @@ def test_load_bundled_strategy(workspace: Workspace):
     assert (workspace.root / "partnership.db").is_file()
     with pytest.raises(SaferplacesError, match="no bundled strategy 'nope'"):
         sv.load_bundled_strategy(workspace, "nope")
+
+
+def test_render_plan_as_pdf(workspace: Workspace, tmp_path: Path):
+    """The plan prints to PDF with the assessment's machinery; its text is the plan's."""
+    import subprocess
+
+    from saferplaces.partnership.render import build_plan
+    from saferplaces.partnership.services import load_bundled_strategy
+
+    load_bundled_strategy(workspace)
+    result = build_plan(workspace, tmp_path / "plan", pdf=True)
+    assert result.pdf is not None and result.pdf.name == "partnership-plan.pdf"
+    text = subprocess.run(
+        ["pdftotext", str(result.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Safer Telford and Wrekin" in " ".join(text.split())
+    pages = subprocess.run(
+        ["pdfinfo", str(result.pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert (
+        2 <= int(next(ln.split()[-1] for ln in pages.splitlines() if ln.startswith("Pages"))) <= 40
+    )

@@ -69,6 +69,7 @@ class RenderResult:
     period: str | None
     evidence_note: str | None
     synthetic: bool
+    pdf: Path | None = None  # written when asked for (headless Chromium, as the assessment)
 
 
 def _fmt(value: float | None, metric: str) -> str:
@@ -227,9 +228,10 @@ def build_plan(
     out: Path | None = None,
     period: str | None = None,
     strategy: str | None = None,
+    pdf: bool = False,
 ) -> RenderResult:
     """Render the workspace's strategy to ``partnership-plan.html`` in ``out`` (default: the
-    workspace's ``reports/``).
+    workspace's ``reports/``), and ``partnership-plan.pdf`` beside it when ``pdf``.
 
     The evidence period defaults to the latest 12 months the warehouse holds; a warehouse that
     cannot give evidence (nothing loaded yet) leaves the figures out and says why.
@@ -261,4 +263,12 @@ def build_plan(
     folder.mkdir(parents=True, exist_ok=True)
     html = folder / HTML_NAME
     html.write_text(render_plan_html(context), encoding="utf-8")
-    return RenderResult(html, context["strategy"]["name"], period, note, context["synthetic"])
+    written = None
+    if pdf:
+        # The same machinery as the strategic assessment's PDF.
+        from saferplaces.report.pdf import html_to_pdf
+
+        written = html_to_pdf(html)
+    return RenderResult(
+        html, context["strategy"]["name"], period, note, context["synthetic"], written
+    )

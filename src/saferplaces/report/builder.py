@@ -36,7 +36,7 @@ from saferplaces.analysis.trends import trends
 from saferplaces.errors import SaferplacesError
 from saferplaces.geo.localities import locality_lsoas
 from saferplaces.periods import Period
-from saferplaces.report import sections
+from saferplaces.report import public, sections
 from saferplaces.report.maps import lsoa_geometries
 from saferplaces.report.parts import Section
 from saferplaces.warehouse.status import warehouse_status
@@ -51,7 +51,7 @@ __all__ = [
     "synthetic_rows",
 ]
 
-EDITIONS = ("partnership",)
+EDITIONS = ("partnership", "public")
 # The share of LSOAs candidate localities are drawn from (the places default).
 TOP_SHARE = 0.2
 
@@ -284,8 +284,11 @@ def build_assessment(
     out : Path, optional
         Folder to write to (default: ``reports/assessment-<period>`` in the workspace). Files
         already there with the same names are replaced.
-    edition : {"partnership"}
-        Only the partnership edition (not for publication) exists yet.
+    edition : {"partnership", "public"}
+        ``partnership``: not for publication. ``public``: tables and figures that may not be
+        published are withheld and small counts about people suppressed
+        (:mod:`saferplaces.report.public`); the build then runs the independent disclosure
+        checker and fails (:class:`saferplaces.disclosure.DisclosureError`) on any violation.
     scheme : str
         The harm scheme (see ``saferplaces harm list``).
 
@@ -295,11 +298,12 @@ def build_assessment(
     """
     start = time.perf_counter()
     if edition not in EDITIONS:
-        raise SaferplacesError(
-            f"edition '{edition}' is not available yet; only {', '.join(EDITIONS)} is "
-            "(the public edition comes with disclosure control)"
-        )
+        raise SaferplacesError(f"edition '{edition}' is not one of {', '.join(EDITIONS)}")
     context = _sections(ws, period, scheme)
+    # Public edition: withhold and suppress before anything is written (report/public.py)
+    suppression = None
+    if edition == "public":
+        context, suppression, _ = public.public_context(context)
     period_obj = context["period"]
     assert isinstance(period_obj, Period)
     folder = Path(out) if out else ws.reports_dir / f"assessment-{period_obj}".replace("..", "_")
@@ -308,6 +312,7 @@ def build_assessment(
     # A rebuild replaces the tables of the previous build, so tables/ matches the report.
     for old in tables_dir.glob("*.csv"):
         old.unlink()
+    (tables_dir / "relations.json").unlink(missing_ok=True)  # a public edition's declaration
 
     # Tables shown, then the data behind each figure
     frames: dict[str, pd.DataFrame] = {}
@@ -326,7 +331,12 @@ def build_assessment(
         written.append(folder / rel)
 
     html = folder / "assessment.html"
-    html.write_text(render_html(context, edition), encoding="utf-8")
+    text = render_html(context, edition)
+    if suppression is not None:
+        text = public.public_html(text, suppression.threshold)
+    html.write_text(text, encoding="utf-8")
+    if suppression is not None:
+        public.verify_public(folder, suppression)  # the independent checker; raises on a leak
     return AssessmentResult(
         html=html,
         tables=tuple(written),
