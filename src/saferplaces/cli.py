@@ -849,8 +849,11 @@ def strategy_render_cmd(
     ] = None,
     strategy: StrategyOpt = None,
     workspace: WorkspaceOpt = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print partnership-plan.pdf (headless Chromium).")
+    ] = False,
 ) -> None:
-    """The partnership plan as one self-contained HTML file (HTML only: no PDF yet).
+    """The partnership plan as one self-contained HTML file, and a PDF with --pdf.
 
     Vision, partners, a governance diagram drawn from the model (needs Graphviz's dot),
     priorities with evidence figures from the warehouse, objectives, KPIs, alignment, funding.
@@ -858,10 +861,11 @@ def strategy_render_cmd(
     from saferplaces.partnership.render import build_plan
     from saferplaces.workspace import open_workspace
 
-    result = build_plan(open_workspace(workspace), out, period, strategy)
+    result = build_plan(open_workspace(workspace), out, period, strategy, pdf=pdf)
     banner = " [bold red](SYNTHETIC data)[/]" if result.synthetic else ""
     evidence = f"evidence for {result.period}" if result.period else "no evidence figures"
-    console.print(f"wrote {result.html} ({evidence}){banner}", highlight=False)
+    written = f"{result.html} and {result.pdf}" if result.pdf else str(result.html)
+    console.print(f"wrote {written} ({evidence}){banner}", highlight=False)
     if result.evidence_note:
         err_console.print(f"[yellow]note:[/] {result.evidence_note}", highlight=False)
 
