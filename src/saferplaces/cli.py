@@ -499,6 +499,18 @@ OutOpt = Annotated[
 ]
 
 
+def _write_result(
+    frames: dict[str, Any], prefix: str, period: str, out: Path | None, reports: Path,
+    fmt: FrameFormat, name: str = "",
+) -> None:  # fmt: skip
+    """Write a result's frames as files and say where (the non-table --format of a command)."""
+    from saferplaces.exports import result_folder, write_frames
+
+    folder = out or result_folder(reports, prefix, period, name)
+    for path in write_frames(frames, folder, prefix, fmt.value):
+        console.print(f"wrote {path}")
+
+
 @app.command()
 def profile(
     workspace: WorkspaceOpt = None,
@@ -510,7 +522,6 @@ def profile(
     """Borough profile: crimes, ASB, rates, harm, categories, months, change, rest of force."""
     from saferplaces.analysis.base import make_scope
     from saferplaces.analysis.profile import borough_profile, print_profile
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -519,14 +530,8 @@ def profile(
     if output_format is FrameFormat.table:
         print_profile(result, console)
         return
-    folder = out or ws.reports_dir / f"profile-{result.summary.period[0].replace('..', '_')}"
-    for name in ("summary", "categories", "monthly"):
-        path = write_frame(
-            getattr(result, name),
-            folder / f"profile_{name}.{output_format.value}",
-            output_format.value,
-        )
-        console.print(f"wrote {path}")
+    frames = {n: getattr(result, n) for n in ("summary", "categories", "monthly")}
+    _write_result(frames, "profile", result.summary.period[0], out, ws.reports_dir, output_format)
 
 
 class PlacesMethod(str, Enum):
@@ -560,7 +565,6 @@ def places(
     from saferplaces.analysis.base import make_scope
     from saferplaces.analysis.places import places as places_for
     from saferplaces.analysis.places import print_places
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -570,10 +574,7 @@ def places(
     if output_format is FrameFormat.table:
         print_places(result, console, top=top)
         return
-    folder = out or ws.reports_dir / f"places-{result.period.replace('..', '_')}"
-    for name, frame in result.frames().items():
-        fmt = output_format.value
-        console.print(f"wrote {write_frame(frame, folder / f'places_{name}.{fmt}', fmt)}")
+    _write_result(result.frames(), "places", result.period, out, ws.reports_dir, output_format)
 
 
 @app.command()
@@ -588,7 +589,6 @@ def locality(
     """Locality profile: shares of land, residents, crime and harm; rate ratios; months."""
     from saferplaces.analysis.base import make_scope
     from saferplaces.analysis.locality import locality_profile, print_locality
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -598,12 +598,8 @@ def locality(
     if output_format is FrameFormat.table:
         print_locality(result, console)
         return
-    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in name.lower()).split())
-    folder = out or ws.reports_dir / f"locality-{slug}-{str(scope.period).replace('..', '_')}"
-    for part in ("summary", "categories", "monthly"):
-        fmt = output_format.value
-        path = write_frame(getattr(result, part), folder / f"locality_{part}.{fmt}", fmt)
-        console.print(f"wrote {path}")
+    frames = {n: getattr(result, n) for n in ("summary", "categories", "monthly")}
+    _write_result(frames, "locality", str(scope.period), out, ws.reports_dir, output_format, name)
 
 
 class TrendLevel(str, Enum):
@@ -634,7 +630,6 @@ def trends(
     from saferplaces.analysis.base import make_scope
     from saferplaces.analysis.trends import LEVELS, print_trends
     from saferplaces.analysis.trends import trends as trends_for
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -645,10 +640,7 @@ def trends(
     if output_format is FrameFormat.table:
         print_trends(result, console, top=top)
         return
-    folder = out or ws.reports_dir / f"trends-{result.period.replace('..', '_')}"
-    for name, frame in result.frames().items():
-        fmt = output_format.value
-        console.print(f"wrote {write_frame(frame, folder / f'trends_{name}.{fmt}', fmt)}")
+    _write_result(result.frames(), "trends", result.period, out, ws.reports_dir, output_format)
 
 
 class HotspotMeasure(str, Enum):
@@ -681,7 +673,6 @@ def hotspots(
     from saferplaces.analysis.base import make_scope
     from saferplaces.analysis.hotspots import hotspots as hotspots_for
     from saferplaces.analysis.hotspots import print_hotspots
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -693,10 +684,7 @@ def hotspots(
     if output_format is FrameFormat.table:
         print_hotspots(result, console, top=top)
         return
-    folder = out or ws.reports_dir / f"hotspots-{result.period.replace('..', '_')}"
-    for name, frame in result.frames().items():
-        fmt = output_format.value
-        console.print(f"wrote {write_frame(frame, folder / f'hotspots_{name}.{fmt}', fmt)}")
+    _write_result(result.frames(), "hotspots", result.period, out, ws.reports_dir, output_format)
 
 
 @app.command()
@@ -1268,7 +1256,6 @@ def da_cmd(
     """Domestic abuse: records, repeats, ages, factors, service demand, MARAC (Charts 2-6)."""
     from saferplaces.analysis.domestic_abuse import domestic_abuse, print_domestic_abuse
     from saferplaces.analysis.people import theme_scope
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -1283,10 +1270,9 @@ def da_cmd(
     if output_format is FrameFormat.table:
         print_domestic_abuse(result, console)
         return
-    folder = out or ws.reports_dir / f"da-{result.summary.period[0].replace('..', '_')}"
-    for name, frame in result.frames().items():
-        fmt = output_format.value
-        console.print(f"wrote {write_frame(frame, folder / f'da_{name}.{fmt}', fmt)}")
+    _write_result(
+        result.frames(), "da", result.summary.period[0], out, ws.reports_dir, output_format
+    )
 
 
 @app.command("ce")
@@ -1302,7 +1288,6 @@ def ce_cmd(
     """Child exploitation: CSE/CCE records, victims, suspects' ages, CE cohort (Charts 7-8)."""
     from saferplaces.analysis.exploitation import exploitation, print_exploitation
     from saferplaces.analysis.people import theme_scope
-    from saferplaces.exports import write_frame
     from saferplaces.workspace import open_workspace
 
     ws = open_workspace(workspace)
@@ -1312,10 +1297,9 @@ def ce_cmd(
     if output_format is FrameFormat.table:
         print_exploitation(result, console)
         return
-    folder = out or ws.reports_dir / f"ce-{result.summary.period[0].replace('..', '_')}"
-    for name, frame in result.frames().items():
-        fmt = output_format.value
-        console.print(f"wrote {write_frame(frame, folder / f'ce_{name}.{fmt}', fmt)}")
+    _write_result(
+        result.frames(), "ce", result.summary.period[0], out, ws.reports_dir, output_format
+    )
 
 
 def main() -> None:
