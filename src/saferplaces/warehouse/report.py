@@ -38,6 +38,8 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     placed: dict[str, dict[str, int]] = field(default_factory=dict)
+    title: str = "data.police.uk ingest"
+    notes: list[str] = field(default_factory=list)  # printed after the totals
 
     @property
     def failed(self) -> list[FileResult]:
@@ -64,7 +66,7 @@ class IngestReport:
 
     def print(self, console: Console, err_console: Console) -> None:
         """A table of files, then one line per problem on stderr."""
-        table = Table(title="data.police.uk ingest", show_lines=False)
+        table = Table(title=self.title, show_lines=False)
         for col in ("file", "kind", "months", "read", "loaded", "quarantined", "status"):
             table.add_column(
                 col, justify="right" if col in ("read", "loaded", "quarantined") else "left"
@@ -84,6 +86,8 @@ class IngestReport:
         )
         if t["rows_quarantined"]:
             console.print("See the quarantined rows with `saferplaces quarantine show`.")
+        for note in self.notes:
+            console.print(note, highlight=False)
         for s in self.skipped:
             (err_console if s.error else console).print(
                 f"skipped {s.name}: {s.why}", highlight=False

@@ -10,14 +10,12 @@ Callers hold the transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from rich.console import Console
-from rich.table import Table
 
 from saferplaces.errors import InputFileError
 from saferplaces.sources import csv_checks as cc
@@ -43,35 +41,6 @@ class LoadReport(IngestReport):
     """An :class:`IngestReport` with its own title (extract or partner ingest)."""
 
     title: str = "ingest"
-    notes: list[str] = field(default_factory=list)
-
-    def print(self, console: Console, err_console: Console) -> None:
-        """A table of files, the totals, then one line per problem on stderr."""
-        table = Table(title=self.title)
-        for col in ("file", "kind", "months", "read", "loaded", "quarantined", "status"):
-            table.add_column(col, justify="right" if col in ("read", "loaded", "quarantined")
-                             else "left")  # fmt: skip
-        for f in self.files:
-            months = f"{f.months[0]}..{f.months[-1]}" if len(f.months) > 1 else "".join(f.months)
-            table.add_row(
-                Path(f.file).name, f.kind or "", months, f"{f.rows_read:,}",
-                f"{f.rows_loaded:,}", f"{f.rows_quarantined:,}", f.status,
-            )  # fmt: skip
-        console.print(table)
-        t = self.totals()
-        console.print(
-            f"{t['files']} files: {t['loaded']} loaded, {t['unchanged']} unchanged, "
-            f"{t['failed']} failed. Rows: {t['rows_read']:,} read = {t['rows_loaded']:,} loaded "
-            f"+ {t['rows_quarantined']:,} quarantined."
-        )
-        if t["rows_quarantined"]:
-            console.print("See the quarantined rows with `saferplaces quarantine show`.")
-        for note in self.notes:
-            console.print(note, highlight=False)
-        for s in self.skipped:
-            console.print(f"skipped {s.name}: {s.why}", highlight=False)
-        for f in self.failed:
-            err_console.print(f"[bold red]error:[/] {f.message}", highlight=False, soft_wrap=True)
 
 
 def checked_file(path: Path, spec: cc.FileSpec, force: str, synthetic: bool) -> _Pending:
