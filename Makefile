@@ -20,9 +20,10 @@ install: $(STAMP)
 tools:
 	@command -v dot >/dev/null || (apt-get update -q && apt-get install -y -q graphviz)
 	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
-	@command -v pdftoppm >/dev/null || apt-get install -y -q poppler-utils
+	@command -v pdftoppm >/dev/null || (apt-get update -q && apt-get install -y -q poppler-utils)
 
-demo: $(STAMP) tools
+# The demo needs no system tool: it builds the workspace and loads the strategy (no rendering).
+demo: $(STAMP)
 	$(BIN)/saferplaces demo demo-workspace
 
 test: $(STAMP) tools
