@@ -31,22 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CATEGORIES = [
-    "Anti-social behaviour",
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-]
+from saferplaces.sources.police_uk import CURRENT_CRIME_TYPES
+
+CATEGORIES = list(CURRENT_CRIME_TYPES)
 NATIONAL = Path("national") / "LSOA_2011_BSC_EW_V3.geojson"
 
 

@@ -24,6 +24,7 @@ from saferplaces.geo.areas import force_slug
 
 __all__ = [
     "CRIME_TYPES",
+    "CURRENT_CRIME_TYPES",
     "KINDS",
     "InputFile",
     "KindSpec",
@@ -96,6 +97,8 @@ CRIME_TYPES: tuple[str, ...] = (
     "Violent crime",
     "Public disorder and weapons",
 )
+# The categories data.police.uk publishes now (the historical two were replaced in May 2013).
+CURRENT_CRIME_TYPES: tuple[str, ...] = CRIME_TYPES[:14]
 SEARCH_TYPES = ("Person search", "Vehicle search", "Person and Vehicle search")
 
 # The UK (with Shetland, Scilly and Northern Ireland) in WGS84. data.police.uk snaps locations
