@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import _common
 import _data
 
 __all__ = ["main"]
@@ -47,11 +45,6 @@ BUSY_WARNING = 20.0  # % CPU used by others just before a contender: the run is 
 
 
 # --- contenders (each runs in its own process) -------------------------------------------------
-
-
-def _peak_mib() -> float:
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run_duckdb_bare(files: list[Path], out: Path) -> dict[str, Any]:
@@ -160,7 +153,7 @@ def _child(name: str, root: Path, out: Path) -> None:
     meta = json.loads((root / _data.MANIFEST).read_text())
     files = [root / f for f in meta["files"]]
     result = _RUNNERS[name](files, out)
-    result["peak_mib"] = _peak_mib()
+    result["peak_mib"] = _common.peak_mib()
     print(json.dumps(result))
 
 
@@ -191,25 +184,6 @@ def _warm(files: list[Path]) -> None:
         with open(f, "rb") as fh:
             while fh.read(1 << 24):
                 pass
-
-
-def _machine() -> dict[str, Any]:
-    import duckdb
-    import pandas as pd
-    import psutil
-
-    return {
-        "cpus": os.cpu_count(),
-        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "pandas": pd.__version__,
-    }
-
-
-def _verdict(ok: bool) -> str:
-    return "[green]PASS[/]" if ok else "[red]MISS[/]"
 
 
 def main() -> dict[str, Any]:
@@ -299,13 +273,13 @@ def main() -> dict[str, Any]:
         targets.add_column(col, justify="left" if col == "measure" else "right")
     for measure, (value, target, ok) in checks.items():
         shown = f"{value:,.0f}" if "MiB" in measure else f"{value:.2f}x"
-        targets.add_row(measure, shown, target, _verdict(ok))
+        targets.add_row(measure, shown, target, _common.verdict(ok))
     console.print(targets)
 
     out = {
         "benchmark": "ingest",
         "date": datetime.now().isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": _common.machine("duckdb", "pandas"),
         "input": {"files": len(data.files), "rows": data.rows, "bytes": data.bytes},
         "contenders": results,
         "ratios": {

@@ -39,9 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -50,6 +47,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import _common
 import _places_data
 
 __all__ = ["main"]
@@ -75,11 +73,6 @@ COMPARED = ("crimes", "harm", "share_of_crime", "share_of_harm", "share_of_land"
 
 
 # --- contenders (each runs in its own process) -------------------------------------------------
-
-
-def _peak_mib() -> float:
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _open(data: _places_data.PlacesData):
@@ -311,7 +304,7 @@ def _child(name: str, out: Path) -> None:
     """Run one contender in this process and print its result as JSON on the last line."""
     data = _places_data.build(quiet=True)
     result = _RUNNERS[name](data, out)
-    result["peak_mib"] = _peak_mib()
+    result["peak_mib"] = _common.peak_mib()
     print(json.dumps(result))
 
 
@@ -351,27 +344,6 @@ def _compare(out: Path, name: str) -> dict[str, Any]:
     if not ours.imd_decile.astype("Int64").equals(ref.imd_decile.astype("Int64")):
         raise RuntimeError(f"saferplaces and {name} differ on imd_decile")
     return {"lsoas": len(ours), "max_abs_diff": worst}
-
-
-def _machine() -> dict[str, Any]:
-    import duckdb
-    import geopandas
-    import pandas as pd
-    import psutil
-
-    return {
-        "cpus": os.cpu_count(),
-        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "pandas": pd.__version__,
-        "geopandas": geopandas.__version__,
-    }
-
-
-def _verdict(ok: bool) -> str:
-    return "[green]PASS[/]" if ok else "[red]MISS[/]"
 
 
 def main() -> dict[str, Any]:
@@ -468,13 +440,13 @@ def main() -> dict[str, Any]:
         targets.add_column(col, justify="left" if col == "measure" else "right")
     for measure, (value, target, ok) in checks.items():
         value_text = f"{value:.2f}x" if "/" in measure else f"{value:.3f}"
-        targets.add_row(measure, value_text, target, _verdict(ok))
+        targets.add_row(measure, value_text, target, _common.verdict(ok))
     console.print(targets)
 
     result = {
         "benchmark": "places",
         "date": datetime.now().isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": _common.machine("duckdb", "pandas", "geopandas"),
         "input": {
             "synthetic": True,
             "rows": data.rows,
