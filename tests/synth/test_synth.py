@@ -102,3 +102,36 @@ def test_demo_needs_no_shared_data(tmp_path: Path) -> None:
         15811,
         True,
     )
+
+
+def test_ingested_extract_rows_know_their_lines(tmp_path: Path) -> None:
+    """Every loaded extract row carries its own line in its file, for files of many chunks.
+
+    DuckDB reads a file in parallel; a check written as an IN list of five or more values
+    becomes a join, which reordered the staged rows so that loaded rows got other rows' lines
+    (see saferplaces.sources.police_uk._member).
+    """
+    import csv
+
+    from saferplaces.warehouse.extract_ingest import ingest_extract
+    from saferplaces.workspace import init_workspace
+
+    # Four times the borough (63,244 offences): the size at which the IN-list join reordered.
+    out = generate("telford-2019-20", SEED, tmp_path / "out", scale=4).out
+    ws = init_workspace(tmp_path / "ws", "E06000020")
+    report = ingest_extract(ws, out / "extract-synthetic")
+    assert not report.failed
+    con = ws.connect(read_only=True)
+    keys = {
+        "offences.csv": ("offence", ["offence_id"]),
+        "people.csv": ("person", ["person_id"]),
+        "involvements.csv": ("involvement", ["offence_id", "person_id", "role"]),
+    }
+    for name, (table, cols) in keys.items():
+        with (out / "extract-synthetic" / name).open(newline="", encoding="utf-8") as fh:
+            want = {line: tuple(r[c] for c in cols) for line, r in enumerate(csv.DictReader(fh), 2)}
+        assert len(want) > 60_000  # many of DuckDB's 2,048-row chunks
+        got = con.execute(f"SELECT line, {', '.join(cols)} FROM {table}").fetchall()
+        assert len(got) == len(want), name
+        assert {r[0]: r[1:] for r in got} == want, name
+    con.close()

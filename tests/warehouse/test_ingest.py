@@ -315,6 +315,22 @@ def test_real_west_mercia_year(shared_data: Path, workspace):
         + q(con, "SELECT count(*) FROM asb WHERE lsoa_name LIKE 'Telford and Wrekin%'")[0][0]
         == 18_388
     )
+    # Every loaded row knows its own line in its own file: the 12 files are staged together, and
+    # a check that reorders the staged rows (a long IN list becomes a join) would break this.
+    by_line = {}
+    for p in sorted(folder.glob("*.csv")):
+        with p.open(newline="", encoding="utf-8") as fh:
+            for line, r in enumerate(csv.DictReader(fh), start=2):
+                by_line[(p.name, line)] = (r["Crime ID"] or None, r["Crime type"], r["Location"])
+    got_rows = q(
+        con,
+        "SELECT l.file, c.line, c.crime_id, c.crime_type, c.location FROM crime c "
+        "JOIN ingest_log l USING (ingest_id) UNION ALL SELECT l.file, a.line, NULL, "
+        "'Anti-social behaviour', a.location FROM asb a JOIN ingest_log l USING (ingest_id)",
+    )
+    assert len(got_rows) == expected_rows
+    wrong = [r for r in got_rows if by_line.get((Path(r[0]).name, r[1])) != r[2:]]
+    assert wrong == []
 
 
 @pytest.mark.shared

@@ -10,6 +10,7 @@ into typed warehouse columns. Loading is :mod:`saferplaces.warehouse.extract_ing
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -214,6 +215,16 @@ def _category_map() -> str:
 _CAT_KEY = "regexp_replace(lower(trim(police_uk_category)), ' +', ' ', 'g')"
 
 
+def _listed(col: str, values: Iterable[str]) -> str:
+    """SQL: ``col`` is spelled exactly as one of ``values`` (the fast path before a lookup)."""
+    return cc.member(col, sorted(set(values)))
+
+
+@cache
+def _listed_codes() -> str:
+    return _listed("offence_code", home_office_codes().Offence_Code)
+
+
 def offence_checks(period: Period | None, markers: dict[str, str], force: str) -> list[cc.Check]:
     """Row checks of ``offences.csv``, in order (a row is quarantined for its first failure).
 
@@ -222,7 +233,7 @@ def offence_checks(period: Period | None, markers: dict[str, str], force: str) -
     spec = SPECS["offences.csv"]
     codes, code_cat = _code_maps()
     code = "upper(trim(offence_code))"
-    is_offence = f"{cc.normalised('record_type')} = 'offence'"
+    is_offence = f"{cc.canonical('record_type', spec.values['record_type'])} = 'offence'"
     checks = [
         cc.empty("offence_id"),
         cc.identifier("offence_id"),
@@ -254,14 +265,16 @@ def offence_checks(period: Period | None, markers: dict[str, str], force: str) -
         ),
         (
             "offence_code",
-            f"offence_code IS NOT NULL AND NOT map_contains({codes}, {code}) "
+            f"offence_code IS NOT NULL AND NOT {_listed_codes()} "
+            f"AND NOT map_contains({codes}, {code}) "
             f"AND NOT regexp_full_match({code}, '{_CODE_RE}')",
             f"'offence_code ' || {cc.shown('offence_code')} || ' is not a Home Office offence "
             "code (digits, then optional letters or .digits, e.g. 8L, 37.1, 105A)'",
         ),
         (
             "police_uk_category",
-            f"(police_uk_category IS NOT NULL AND NOT map_contains({_category_map()}, {_CAT_KEY}))"
+            f"(police_uk_category IS NOT NULL AND NOT {_listed('police_uk_category', CRIME_TYPES)}"
+            f" AND NOT map_contains({_category_map()}, {_CAT_KEY}))"
             f" OR (police_uk_category IS NULL AND {is_offence} "
             f"AND ({codes}[{code}] IS NULL OR {code_cat}[{codes}[{code}]] IS NULL))",
             f"CASE WHEN police_uk_category IS NULL THEN 'police_uk_category is empty and offence "
@@ -288,7 +301,7 @@ def offence_checks(period: Period | None, markers: dict[str, str], force: str) -
         *_COORD_CHECKS,
         (
             "marker_unknown",
-            f"len(list_filter({_ITEMS}, x -> NOT {_known(markers)})) > 0",
+            f"markers IS NOT NULL AND len(list_filter({_ITEMS}, x -> NOT {_known(markers)})) > 0",
             f"'marker ''' || list_filter({_ITEMS}, x -> NOT {_known(markers)})[1] || "
             f"''' is not a saferplaces marker and [markers.{force}] in saferplaces.toml does "
             "not map it'",
@@ -309,18 +322,22 @@ def offence_columns(markers: dict[str, str]) -> dict[str, str]:
         "month": "date_trunc('month', recorded_date::DATE)::DATE",
         "committed_from": "replace(committed_from, 'T', ' ')::TIMESTAMP",
         "committed_to": "replace(committed_to, 'T', ' ')::TIMESTAMP",
-        "offence_code": f"coalesce({codes}[{code}], {code})",
-        "offence_code_listed": f"CASE WHEN offence_code IS NOT NULL THEN "
-        f"map_contains({codes}, {code}) END",
+        "offence_code": f"CASE WHEN {_listed_codes()} THEN offence_code "
+        f"ELSE coalesce({codes}[{code}], {code}) END",
+        "offence_code_listed": f"CASE WHEN offence_code IS NULL THEN NULL WHEN {_listed_codes()} "
+        f"THEN true ELSE map_contains({codes}, {code}) END",
         "offence_description": "offence_description",
-        "crime_type": f"coalesce({_category_map()}[{_CAT_KEY}], {code_cat}[{codes}[{code}]])",
+        "crime_type": f"CASE WHEN {_listed('police_uk_category', CRIME_TYPES)} THEN "
+        f"police_uk_category ELSE coalesce({_category_map()}[{_CAT_KEY}], "
+        f"{code_cat}[{codes}[{code}]]) END",
         "easting": "easting::DOUBLE",
         "northing": "northing::DOUBLE",
         "longitude": "longitude::DOUBLE",
         "latitude": "latitude::DOUBLE",
         "lsoa_code": "lsoa_code",
         "outcome": "outcome",
-        "markers": f"list_sort(list_distinct(list_transform({_ITEMS}, x -> {_mapped(markers)})))",
+        "markers": "CASE WHEN markers IS NULL THEN []::VARCHAR[] ELSE "
+        f"list_sort(list_distinct(list_transform({_ITEMS}, x -> {_mapped(markers)}))) END",
     }
 
 
@@ -349,14 +366,16 @@ def person_checks() -> list[cc.Check]:
 def person_columns() -> dict[str, str]:
     """Warehouse column of ``person`` -> SQL over a checked ``stage`` row."""
     spec = SPECS["people.csv"]
-    yes = "('true', 'yes', 'y', '1')"
+    yes, no = ("true", "yes", "y", "1"), ("false", "no", "n", "0")
     return {
         "person_id": "person_id",
         "year_of_birth": "trim(year_of_birth)::INTEGER",
         "age_band": "trim(age_band)",
         "gender": cc.canonical("gender", spec.values["gender"]),
-        "resident_in_area": f"CASE WHEN resident_in_area IS NOT NULL THEN "
-        f"{cc.normalised('resident_in_area')} IN {yes} END",
+        "resident_in_area": "CASE WHEN resident_in_area IS NULL THEN NULL "
+        f"WHEN {cc.member('resident_in_area', yes)} THEN true "
+        f"WHEN {cc.member('resident_in_area', no)} THEN false "
+        f"ELSE {cc.member(cc.normalised('resident_in_area'), yes)} END",
     }
 
 
