@@ -32,6 +32,7 @@ __all__ = [
     "inspect_csv",
     "load_format",
     "member",
+    "scan_sql",
     "shown",
     "sql_str",
     "stage_sql",
@@ -135,16 +136,18 @@ def stage_sql(spec: FileSpec, header: list[str], checks: list[Check]) -> tuple[s
     Returns the ``CREATE TEMP TABLE stage`` statement (one parameter: the list of paths) and the
     SQL expression of the quarantine sentence for a row's ``reason``. ``stage`` holds every
     column of the format as text (NULL when the file leaves an optional column out) plus
-    ``file_index`` and ``reason`` (NULL when the row passes every check); its ``rowid`` follows
+    ``file_index`` and, when there are ``checks``, ``reason`` (NULL when the row passes every
+    check); its ``rowid`` follows
     the file's row order, so that later checks (duplicates, references) can be UPDATEs.
     """
     columns = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in header) + "}"
     extra = "".join(f', NULL::VARCHAR AS "{c}"' for c in spec.columns if c not in header)
     reason = " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in checks)
     detail = "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in checks) + " END"
+    reason = f", CASE {reason} END AS reason" if checks else ""
     sql = f"""
         CREATE OR REPLACE TEMP TABLE stage AS
-        SELECT *, CASE {reason} END AS reason
+        SELECT *{reason}
         FROM (
             SELECT *{extra}, file_index
             FROM read_csv(?, header = true, auto_detect = false, columns = {columns},
@@ -154,6 +157,12 @@ def stage_sql(spec: FileSpec, header: list[str], checks: list[Check]) -> tuple[s
         )
     """
     return sql, detail
+
+
+def scan_sql(spec: FileSpec, header: list[str], checks: list[Check]) -> str:
+    """The SELECT of :func:`stage_sql` alone: every row of the file, its columns and ``reason``."""
+    sql, _ = stage_sql(spec, header, checks)
+    return sql.split("CREATE OR REPLACE TEMP TABLE stage AS", 1)[1]
 
 
 # --- Checks, one family per value type ---------------------------------------------------------

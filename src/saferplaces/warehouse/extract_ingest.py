@@ -39,7 +39,14 @@ from saferplaces.warehouse.ingest import (
     _unchanged,
 )
 from saferplaces.warehouse.report import FileResult
-from saferplaces.warehouse.staged import LoadReport, PostCheck, checked_file, failed, load_file
+from saferplaces.warehouse.staged import (
+    LoadReport,
+    PostCheck,
+    checked_file,
+    failed,
+    load_file,
+    repeated,
+)
 from saferplaces.warehouse.staged import log_loaded as _log
 from saferplaces.workspace import Workspace
 
@@ -198,11 +205,10 @@ def _literals(**values: object) -> dict[str, str]:
     return out
 
 
-def _duplicate(col: str, key: str) -> PostCheck:
-    return (
+def _unique(col: str) -> PostCheck:
+    return repeated(
         f"{col}_duplicate",
-        f"rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY {key} "
-        "ORDER BY rowid) AS n FROM stage WHERE reason IS NULL) WHERE n > 1)",
+        (col,),
         f"'{col} ' || {cc.shown(col)} || ' is on an earlier line of the file too; the first is "
         "loaded'",
     )
@@ -222,54 +228,53 @@ def _load_extract(
 
     # Offences: stage and check, then take the period's months from older extracts.
     p = pending["offences.csv"]
-    cols = {**ex.offence_columns(mapping), **shared, **_literals(ingest_id=ids["offences.csv"]),
-            "line": "s.line"}  # fmt: skip
+    cols = {**ex.offence_columns(mapping), **shared, **_literals(ingest_id=ids["offences.csv"])}
     checks = ex.offence_checks(m.period, mapping, m.force)
     period = m.period or _period_of_rows(con, p, checks)
     months = [d.strftime("%Y-%m") for d in period.month_starts()] if period else []
     _take_months(con, m.force, months)
     results["offences.csv"] = load_file(
-        con, p, ids["offences.csv"], ex.SPECS["offences.csv"], checks,
-        [_duplicate("offence_id", "offence_id")], "offence", cols,
+        con, p, ids["offences.csv"], ex.SPECS["offences.csv"], checks, "offence", cols,
+        post=(_unique("offence_id"),),
     )  # fmt: skip
     _grid_to_lonlat(con, ids["offences.csv"])
     results["offences.csv"].months = months
 
     if "people.csv" in pending:
         p = pending["people.csv"]
-        cols = {**ex.person_columns(), **shared, **_literals(ingest_id=ids["people.csv"]),
-                "line": "s.line"}  # fmt: skip
+        cols = {**ex.person_columns(), **shared, **_literals(ingest_id=ids["people.csv"])}
         results["people.csv"] = load_file(
-            con, p, ids["people.csv"], ex.SPECS["people.csv"], ex.person_checks(),
-            [_duplicate("person_id", "person_id")], "person", cols,
+            con, p, ids["people.csv"], ex.SPECS["people.csv"], ex.person_checks(), "person", cols,
+            post=(_unique("person_id"),),
         )  # fmt: skip
     if "involvements.csv" in pending:
         p = pending["involvements.csv"]
         off, ppl = ids["offences.csv"], ids["people.csv"]
-        post: list[PostCheck] = [
-            (
+        post = (
+            PostCheck(
                 "offence_missing",
                 f"offence_id NOT IN (SELECT offence_id FROM offence WHERE ingest_id = {off})",
                 "'offence_id ' || " + cc.shown("offence_id") + " || ' is not an offence of this "
                 "extract (not in offences.csv, or quarantined there)'",
             ),
-            (
+            PostCheck(
                 "person_missing",
                 f"person_id NOT IN (SELECT person_id FROM person WHERE ingest_id = {ppl})",
                 "'person_id ' || " + cc.shown("person_id") + " || ' is not a person of this "
                 "extract (not in people.csv, or quarantined there)'",
             ),
-            _duplicate("involvement", "offence_id, person_id, role"),
-        ]
-        post[2] = (post[2][0], post[2][1], "'the same offence_id, person_id and role are on an "
-                   "earlier line of the file too; the first is loaded'")  # fmt: skip
-        cols = {**ex.involvement_columns(), "month": "o.month", **shared,
-                **_literals(ingest_id=ids["involvements.csv"]), "line": "s.line"}  # fmt: skip
+            repeated(
+                "involvement_duplicate",
+                ("offence_id", "person_id", "role"),
+                "'the same offence_id, person_id and role are on an earlier line of the file "
+                "too; the first is loaded'",
+            ),
+        )
+        cols = {**ex.involvement_columns(), **shared,
+                **_literals(ingest_id=ids["involvements.csv"])}  # fmt: skip
         results["involvements.csv"] = load_file(
             con, p, ids["involvements.csv"], ex.SPECS["involvements.csv"],
-            ex.involvement_checks(), post, "involvement", cols,
-            source=f"stage_lines s JOIN offence o ON o.offence_id = s.offence_id "
-            f"AND o.ingest_id = {off}",
+            ex.involvement_checks(), "involvement", cols, post=post,
         )  # fmt: skip
 
     # Bookkeeping: logs, the months this extract owns, its row, what it superseded.
@@ -317,10 +322,14 @@ def _take_months(con: duckdb.DuckDBPyConnection, force: str, months: list[str]) 
         [_PARTITION_KIND, force, months],
     ).fetchall()
     for owner, owned, involvements in owners:
+        # An involvement's month is its offence's: those go first, while the offences are there.
+        con.execute(
+            "DELETE FROM involvement WHERE ingest_id = ? AND offence_id IN (SELECT offence_id "
+            "FROM offence WHERE ingest_id = ? AND month IN (SELECT unnest(?)))",
+            [involvements, owner, owned],
+        )
         con.execute("DELETE FROM offence WHERE ingest_id = ? AND month IN (SELECT unnest(?))",
                     [owner, owned])  # fmt: skip
-        con.execute("DELETE FROM involvement WHERE ingest_id = ? AND month IN (SELECT unnest(?))",
-                    [involvements, owned])  # fmt: skip
 
 
 def _supersede_extracts(con: duckdb.DuckDBPyConnection) -> None:
@@ -425,14 +434,13 @@ def _load_partner(
 ) -> FileResult:
     k = PARTNER_KINDS[kind]
     ingest_id = _next_id(con)
-    post = [_duplicate(k.unique, k.unique)] if k.unique else []
     # A snapshot replaces its source whole; event kinds replace the months their rows bring,
     # known only after the checks: load, then delete the older owners' rows in those months.
     if k.month is None:
         _supersede_snapshot(con, kind, source, k.table)
-    cols = {**k.columns, **_literals(source=source, synthetic=synthetic, ingest_id=ingest_id),
-            "line": "s.line"}  # fmt: skip
-    r = load_file(con, p, ingest_id, k.spec, k.checks, post, k.table, cols)
+    cols = {**k.columns, **_literals(source=source, synthetic=synthetic, ingest_id=ingest_id)}
+    post = (_unique(k.unique),) if k.unique else ()
+    r = load_file(con, p, ingest_id, k.spec, k.checks, k.table, cols, post=post)
     if k.month is not None:
         r.months = [
             m for (m,) in con.execute(

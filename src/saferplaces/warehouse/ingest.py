@@ -611,13 +611,19 @@ def _quarantine(
     batch: list[_Pending],
     ids: list[int],
     rejects: list[tuple],
-    detail: str,
+    detail: str = "NULL",
+    bad_sql: str | None = None,
 ) -> None:
-    """Write rejected rows (CSV structure errors and failed checks) to ``quarantine``."""
-    bad = con.execute(
-        f"SELECT file_index, line, reason, {detail} FROM stage_lines "
-        "WHERE reason IS NOT NULL ORDER BY file_index, line"
-    ).fetchall()
+    """Write rejected rows (CSV structure errors and failed checks) to ``quarantine``.
+
+    The failed rows are those of ``stage_lines`` with a reason (``detail``: the SQL of their
+    sentence), or those ``bad_sql`` selects: (file_index, line, reason, detail).
+    """
+    if bad_sql is None:
+        bad_sql = (
+            f"SELECT file_index, line, reason, {detail} FROM stage_lines WHERE reason IS NOT NULL"
+        )
+    bad = con.execute(f"SELECT * FROM ({bad_sql}) ORDER BY 1, 2").fetchall()
     if not bad and not rejects:
         return
     lines_of: dict[int, list[bytes]] = {}

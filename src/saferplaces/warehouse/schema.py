@@ -256,7 +256,6 @@ CREATE TABLE IF NOT EXISTS involvement (
     person_id VARCHAR NOT NULL,
     role VARCHAR NOT NULL,            -- victim | suspect | witness | involved_party
     age_at_offence INTEGER,
-    month DATE NOT NULL,              -- the offence's month
     force VARCHAR NOT NULL,
     extract_id VARCHAR NOT NULL,
     synthetic BOOLEAN NOT NULL DEFAULT false,
@@ -340,8 +339,17 @@ TABLES = (
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every warehouse table that does not exist yet (safe to run again)."""
+    """Create every warehouse table that does not exist yet (safe to run again).
+
+    Also brings an earlier version's tables up to date: ``involvement.month`` (a copy of its
+    offence's month, which the ingest no longer writes) is dropped.
+    """
     con.execute(DDL)
+    if con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'involvement' "
+        "AND column_name = 'month' AND database_name = current_database()"
+    ).fetchone() != (0,):
+        con.execute("ALTER TABLE involvement DROP COLUMN month")
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -30,10 +30,15 @@ from saferplaces.warehouse.ingest import (
 )
 from saferplaces.warehouse.report import FileResult, IngestReport
 
-__all__ = ["LoadReport", "PostCheck", "checked_file", "failed", "load_file", "log_loaded"]
-
-# (reason code, SQL condition over a ``stage`` row that still passes, SQL sentence)
-PostCheck = tuple[str, str, str]
+__all__ = [
+    "LoadReport",
+    "PostCheck",
+    "checked_file",
+    "failed",
+    "load_file",
+    "log_loaded",
+    "repeated",
+]
 
 
 @dataclass
@@ -58,48 +63,78 @@ def failed(con: duckdb.DuckDBPyConnection, name: str, problem: str) -> FileResul
     return _failed(con, InputFileError(name, problem))
 
 
+@dataclass(frozen=True)
+class PostCheck:
+    """A check among the rows loaded, after the row checks: failing rows move to the quarantine.
+
+    ``condition`` is SQL over a row of the warehouse table (its values as loaded, so ``Victim``
+    and ``victim`` are one role); ``detail`` is the SQL sentence over such a row.
+    """
+
+    code: str
+    condition: str
+    detail: str
+
+
+def repeated(code: str, columns: tuple[str, ...], detail: str) -> PostCheck:
+    """The key ``columns`` is on an earlier line too: the first row stays, later ones go."""
+    key = ", ".join(columns)
+    return PostCheck(
+        code,
+        f"line IN (SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY {key} "
+        "ORDER BY line) AS n FROM {table} WHERE ingest_id = {ingest_id}) WHERE n > 1)",
+        detail,
+    )
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     p: _Pending,
     ingest_id: int,
     spec: cc.FileSpec,
     checks: list[cc.Check],
-    post: list[PostCheck],
     table: str,
     columns: dict[str, str],
-    source: str = "stage_lines s",
+    post: tuple[PostCheck, ...] = (),
 ) -> FileResult:
-    """Stage, check, insert and quarantine one file; return what happened (not yet logged).
+    """Check one file's rows, insert those that pass and quarantine the rest (not yet logged).
 
-    ``columns`` maps the warehouse columns to SQL over a checked row of ``source`` (the staged
-    rows as ``s``, with their ``line``); values every row shares are literals in it. ``post``
-    checks run after ``checks``, among the rows still passing, in order.
+    ``columns`` maps the warehouse columns (all but ``line``) to SQL over a checked row ``s``
+    (values every row shares are literals). ``post`` checks run in order among the rows loaded.
+
+    The file is read once, straight into the table: one statement checks every row and inserts
+    those that pass, in one parallel pipeline as fast as DuckDB's own CSV-to-table copy. When
+    every line of the file was a row and every row passed, the rows' lines are their order of
+    insertion (DuckDB keeps a scan's order; nothing in the statement reorders it: see
+    :func:`saferplaces.sources.police_uk._member`). Otherwise those rows go and the file is
+    read again through the ``stage`` table, which gives each row its line and each rejected row
+    its reason.
     """
-    sql, _ = cc.stage_sql(spec, p.info.header, checks)
-    # DuckDB appends to its rejects tables on every scan; start each file afresh.
-    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
-    con.execute(sql, [[str(p.path)]])
-    for code, cond, _ in post:
-        con.execute(f"UPDATE stage SET reason = {cc.sql_str(code)} WHERE reason IS NULL AND {cond}")
-    detail = (
-        "CASE reason "
-        + " ".join(f"WHEN {cc.sql_str(c)} THEN {t}" for c, _, t in [*checks, *post])
-        + " END"
-    )
-    rejects = _rejects(con, [p])
-    _add_lines(con, [p], rejects)
-    names = ", ".join(columns)
-    exprs = ", ".join(columns.values())
-    con.execute(
-        f"INSERT INTO {table} ({names}) SELECT {exprs} FROM {source} WHERE s.reason IS NULL"
-    )
-    _quarantine(con, [p], [ingest_id], rejects, detail)
-    good = _scalar(con, "SELECT count(*) FROM stage WHERE reason IS NULL")
-    bad = _scalar(con, "SELECT count(*) FROM stage WHERE reason IS NOT NULL")
+    rejects: list[tuple] = []
+    read = _load_direct(con, p, ingest_id, spec, checks, table, columns)
+    if read is None:
+        read, rejects = _load_staged(con, p, spec, checks, table, columns)
+    good = read - _scalar(con, "SELECT count(*) FROM stage_bad")
+    for check in post:
+        cond = check.condition.format(table=table, ingest_id=ingest_id)
+        n = _scalar(
+            con,
+            f"INSERT INTO stage_bad SELECT 0, line, {cc.sql_str(check.code)}, {check.detail} "
+            f"FROM {table} WHERE ingest_id = ? AND {cond}",
+            [ingest_id],
+        )
+        if n:
+            con.execute(
+                f"DELETE FROM {table} WHERE ingest_id = ? AND line IN "
+                f"(SELECT line FROM stage_bad WHERE reason = {cc.sql_str(check.code)})",
+                [ingest_id],
+            )
+            good -= n
+    _quarantine(con, [p], [ingest_id], rejects, bad_sql="SELECT * FROM stage_bad")
     result = FileResult(
         file=p.file.name, status="loaded", kind=p.info.kind, force=p.info.force,
-        sha256=p.info.sha256, rows_read=good + bad + len(rejects), rows_loaded=good,
-        rows_quarantined=bad + len(rejects), ingest_id=ingest_id,
+        sha256=p.info.sha256, rows_read=read + len(rejects), rows_loaded=good,
+        rows_quarantined=read - good + len(rejects), ingest_id=ingest_id,
     )  # fmt: skip
     # Nothing is lost: every row DuckDB saw is loaded or quarantined (else the caller rolls back).
     loaded = _scalar(con, f"SELECT count(*) FROM {table} WHERE ingest_id = ?", [ingest_id])
@@ -110,6 +145,72 @@ def load_file(
             f"quarantined {held} of {result.rows_quarantined}"
         )
     return result
+
+
+_BAD = "file_index BIGINT, line BIGINT, reason VARCHAR, detail VARCHAR"
+
+
+def _insert(table: str, columns: dict[str, str], line: str, source: str) -> str:
+    names = ", ".join([*columns, "line"])
+    exprs = ", ".join([*columns.values(), line])
+    return f"INSERT INTO {table} ({names}) SELECT {exprs} FROM ({source}) s WHERE s.reason IS NULL"
+
+
+def _load_direct(
+    con: duckdb.DuckDBPyConnection,
+    p: _Pending,
+    ingest_id: int,
+    spec: cc.FileSpec,
+    checks: list[cc.Check],
+    table: str,
+    columns: dict[str, str],
+) -> int | None:
+    """One pass from file to table; the rows read, or None (nothing kept) if a row failed."""
+    lines = p.info.newline_count + (0 if p.info.ends_with_newline else 1)
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    scan = cc.scan_sql(spec, p.info.header, checks)
+    n = _scalar(con, _insert(table, columns, "0", scan), [[str(p.path)]])
+    if n != lines - 1 or _scalar(con, "SELECT count(*) FROM csv_rejects"):
+        con.execute(f"DELETE FROM {table} WHERE ingest_id = ?", [ingest_id])
+        return None
+    # One INSERT appends contiguous row ids, in the file's order.
+    con.execute(
+        f"UPDATE {table} SET line = rowid - (SELECT min(rowid) FROM {table} "
+        "WHERE ingest_id = $1) + 2 WHERE ingest_id = $1",
+        [ingest_id],
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage_bad ({_BAD})")
+    return n
+
+
+def _load_staged(
+    con: duckdb.DuckDBPyConnection,
+    p: _Pending,
+    spec: cc.FileSpec,
+    checks: list[cc.Check],
+    table: str,
+    columns: dict[str, str],
+) -> tuple[int, list[tuple]]:
+    """Through ``stage``: each row's line, the rows that pass, and the reasons of the rest.
+
+    The scan into ``stage`` does nothing else, so its row ids are the file's order; the line
+    of each row is taken from them (:func:`_add_lines`) before any check can reorder rows.
+    Returns the rows read and DuckDB's rejected lines (CSV structure errors).
+    """
+    sql, _ = cc.stage_sql(spec, p.info.header, [])
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    con.execute(sql, [[str(p.path)]])
+    rejects = _rejects(con, [p])
+    _add_lines(con, [p], rejects)
+    reason = "CASE " + " ".join(f"WHEN {c} THEN {cc.sql_str(code)}" for code, c, _ in checks)
+    checked = f"SELECT *, {reason} END AS reason FROM stage_lines"
+    good = _scalar(con, _insert(table, columns, "s.line", checked))
+    detail = "CASE reason " + " ".join(f"WHEN {cc.sql_str(c)} THEN {t}" for c, _, t in checks)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE stage_bad AS SELECT file_index, line, reason, "
+        f"{detail} END AS detail FROM ({checked}) WHERE reason IS NOT NULL"
+    )
+    return good + _scalar(con, "SELECT count(*) FROM stage_bad"), rejects
 
 
 def log_loaded(con: duckdb.DuckDBPyConnection, p: _Pending, r: FileResult, synthetic: bool) -> None:
