@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -79,6 +80,9 @@ def file_spec(kind: str, what: str, columns: list[dict[str, Any]]) -> FileSpec:
     )
 
 
+_VISIBLE = re.compile(rb"\S")
+
+
 def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
     """Whole-file checks: not empty, UTF-8, the format's header, not truncated.
 
@@ -88,7 +92,7 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
         With one line that says what is wrong and how to fix it.
     """
     data = path.read_bytes()
-    if not data.strip():
+    if _VISIBLE.search(data) is None:  # (not data.strip(): that copies the whole file)
         raise InputFileError(name, f"is empty; expected {spec.what} starting with its header line")
     try:
         text = data.decode("utf-8")
@@ -100,7 +104,8 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
             "(for example `iconv -f latin1 -t utf-8`) and try again",
         ) from None
     text = text.removeprefix("\ufeff")
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    first_line = (text if end < 0 else text[:end]).rstrip("\r")
     header = [h.strip() for h in next(csv.reader([first_line]), [])]
     missing = [c for c in spec.required if c not in header]
     unknown = [c for c in header if c not in spec.columns]
