@@ -72,7 +72,13 @@ class Workspace:
 def _schema_complete(path: Path) -> bool:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() UNION ALL "
+                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+            ).fetchall()
+        }
     finally:
         con.close()
     return set(TABLES) <= have

@@ -233,10 +233,13 @@ def test_no_da_records_gives_zeros_not_errors(workspace: Workspace):
         "VALUES ('E01014171', 'Telford and Wrekin 001A', 2011, 'E06000020', 1.0)"
     )
     con.execute(
-        "INSERT INTO offence (offence_id, record_type, recorded_date, month, force, markers, "
-        "extract_id, lsoa, placed_by, ingest_id, line, crime_type) VALUES ('X', 'offence', "
-        "'2020-02-02', '2020-02-01', 'west-mercia', [], 'x', 'E01014171', 'code', 1, 2, "
-        "'Burglary')"
+        "INSERT INTO extract_offence (offence_id, record_type, recorded_date, month, markers, "
+        "lsoa, placed_by, ingest_id, line, crime_type) VALUES ('X', 'offence', "
+        "'2020-02-02', '2020-02-01', [], 'E01014171', 'code', 1, 2, 'Burglary')"
+    )
+    con.execute(
+        "INSERT INTO extract VALUES (1, NULL, NULL, 'x', 'west-mercia', '2020-02-01', "
+        "'2020-02-01', false, 'digest', 'folder', now(), 'loaded')"
     )
     con.close()
     with workspace.connect(read_only=True) as con:
@@ -258,7 +261,7 @@ def test_default_period_from_the_extract(da_ce: Workspace):
 def test_row_order_does_not_matter(da_ce: Workspace):
     before = run(da_ce)
     con = da_ce.connect()
-    for table in ("offence", "involvement", "person", "partner_marac"):
+    for table in ("extract_offence", "extract_involvement", "extract_person", "partner_marac"):
         con.execute(f"CREATE TABLE _t AS SELECT * FROM {table} ORDER BY random()")
         con.execute(f"DELETE FROM {table}; INSERT INTO {table} SELECT * FROM _t; DROP TABLE _t")
     con.close()

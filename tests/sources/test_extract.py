@@ -286,3 +286,41 @@ def test_folder_without_offences_or_with_a_bad_manifest_fails_cleanly(tmp_path: 
 def test_marker_mapping_onto_an_unknown_marker_is_refused():
     with pytest.raises(SaferplacesError, match=r"maps 'DV' to 'DOMESTIC', which is not a"):
         load_extract(mem(), EXTRACT, markers={"test-force": {"DV": "DOMESTIC"}})
+
+
+def _clean_extract(tmp_path: Path, offences: str) -> Path:
+    d = tmp_path / "clean"
+    d.mkdir()
+    (d / "extract.toml").write_text('extract_id = "c1"\nforce = "test-force"\n')
+    header = (EXTRACT / "offences.csv").read_text().split("\n")[0]
+    (d / "offences.csv").write_text(header + "\n" + offences)
+    return d
+
+
+def test_clean_file_with_a_repeated_key_keeps_the_first_line(tmp_path: Path):
+    """Every row passes its checks (the one-pass load); the repeat still goes to quarantine."""
+    d = _clean_extract(tmp_path, "O1,offence,2020-01-05,,,8L,,,,,,,,,\n"
+                                 "O2,offence,2020-01-06,,,8L,,,,,,,,,\n"
+                                 "O1,offence,2020-01-07,,,105A,,,,,,,,,\n")  # fmt: skip
+    con = mem()
+    report = load_extract(con, d)
+    f = report.files[0]
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 2, 1)
+    assert q(con, "SELECT offence_id, line, offence_code FROM offence ORDER BY line") == [
+        ("O1", 2, "8L"), ("O2", 3, "8L")
+    ]  # fmt: skip
+    assert q(con, "SELECT line, reason, raw FROM quarantine") == [
+        (4, "offence_id_duplicate", "O1,offence,2020-01-07,,,105A,,,,,,,,,")
+    ]
+
+
+def test_quoted_line_break_gives_later_rows_their_own_lines(tmp_path: Path):
+    """A record over two lines: the one-pass load cannot number lines, the staged load does."""
+    d = _clean_extract(tmp_path, 'O1,offence,2020-01-05,,,8L,"Harassment,\nby text",,,,,,,,\n'
+                                 "O2,offence,2020-01-06,,,8L,,,,,,,,,\n")  # fmt: skip
+    con = mem()
+    report = load_extract(con, d)
+    assert (report.files[0].rows_read, report.files[0].rows_loaded) == (2, 2)
+    assert q(con, "SELECT offence_id, line, offence_description FROM offence ORDER BY line") == [
+        ("O1", 2, "Harassment,\nby text"), ("O2", 4, None)
+    ]  # fmt: skip

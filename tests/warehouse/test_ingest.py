@@ -397,3 +397,39 @@ def test_line_numbers_with_a_quoted_line_break_and_rejects(tmp_path: Path):
     assert [x for (x,) in q(con, "SELECT line FROM crime ORDER BY line")] == [2, 3, 7]
     raw = dict(q(con, "SELECT line, raw FROM quarantine"))
     assert raw[5].endswith(",extra") and "2024/03" in raw[6]
+
+
+def test_warehouse_of_an_earlier_version_is_upgraded(tmp_path: Path):
+    """offence/person/involvement tables with per-row force, extract_id and synthetic (and
+    involvement.month) become extract_* tables behind views, rows kept."""
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute(
+        "CREATE TABLE offence (offence_id VARCHAR, month DATE, force VARCHAR, "
+        "markers VARCHAR[], extract_id VARCHAR, synthetic BOOLEAN, ingest_id BIGINT, line BIGINT);"
+        "CREATE TABLE person (person_id VARCHAR, force VARCHAR, extract_id VARCHAR, "
+        "synthetic BOOLEAN, ingest_id BIGINT, line BIGINT);"
+        "CREATE TABLE involvement (offence_id VARCHAR, person_id VARCHAR, role VARCHAR, "
+        "month DATE, force VARCHAR, extract_id VARCHAR, synthetic BOOLEAN, ingest_id BIGINT, "
+        "line BIGINT);"
+        "INSERT INTO offence VALUES ('O1', '2020-01-01', 'f', ['DA'], 'x1', true, 1, 2);"
+        "INSERT INTO person VALUES ('P1', 'f', 'x1', true, 2, 2);"
+        "INSERT INTO involvement VALUES ('O1', 'P1', 'victim', '2020-01-01', 'f', 'x1', true, 3, 2)"
+    )
+    old.close()
+    con = connect(path)
+    con.execute(
+        "INSERT INTO extract VALUES (1, 2, 3, 'x1', 'f', '2020-01-01', '2020-01-01', true, 'd', "
+        "'folder', now(), 'loaded')"
+    )
+    assert q(con, "SELECT offence_id, force, extract_id, synthetic, line FROM offence") == [
+        ("O1", "f", "x1", True, 2)
+    ]
+    assert q(con, "SELECT person_id, force FROM person") == [("P1", "f")]
+    assert q(con, "SELECT offence_id, role, extract_id FROM involvement") == [
+        ("O1", "victim", "x1")
+    ]
+    cols = {r[0] for r in q(con, "DESCRIBE extract_involvement")}
+    assert {"month", "force", "extract_id", "synthetic"}.isdisjoint(cols)
+    con.close()
+    connect(path).close()  # and again: nothing left to upgrade

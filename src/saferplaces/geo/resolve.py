@@ -32,7 +32,7 @@ import pandas as pd
 from saferplaces.geo.pip import PolygonIndex
 from saferplaces.geo.shapes import lsoa_geometries
 from saferplaces.settings import Settings
-from saferplaces.warehouse.schema import POLICE_TABLES
+from saferplaces.warehouse.schema import EXTRACT_ROWS, POLICE_TABLES
 
 __all__ = ["PLACED_BY", "resolve_places", "target_vintage"]
 
@@ -81,7 +81,11 @@ def resolve_places(
     own = _begin(con)
     try:
         index, codes = _boundary_index(con, vintage)
-        counts = {t: _resolve_table(con, t, vintage, index, codes, ingest_ids) for t in tables}
+        # offence is a view: its rows are stored in extract_offence
+        counts = {
+            t: _resolve_table(con, EXTRACT_ROWS.get(t, t), vintage, index, codes, ingest_ids)
+            for t in tables
+        }
         if own:
             con.commit()
     except BaseException:

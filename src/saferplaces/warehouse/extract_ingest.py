@@ -39,6 +39,7 @@ from saferplaces.warehouse.ingest import (
     _unchanged,
 )
 from saferplaces.warehouse.report import FileResult
+from saferplaces.warehouse.schema import EXTRACT_ROWS
 from saferplaces.warehouse.staged import (
     LoadReport,
     PostCheck,
@@ -223,18 +224,17 @@ def _load_extract(
     digest: str,
 ) -> list[FileResult]:
     ids = {name: _next_id(con) for name in pending}
-    shared = _literals(force=m.force, extract_id=m.extract_id, synthetic=m.synthetic)
     results: dict[str, FileResult] = {}
 
     # Offences: stage and check, then take the period's months from older extracts.
     p = pending["offences.csv"]
-    cols = {**ex.offence_columns(mapping), **shared, **_literals(ingest_id=ids["offences.csv"])}
+    cols = {**ex.offence_columns(mapping), **_literals(ingest_id=ids["offences.csv"])}
     checks = ex.offence_checks(m.period, mapping, m.force)
     period = m.period or _period_of_rows(con, p, checks)
     months = [d.strftime("%Y-%m") for d in period.month_starts()] if period else []
     _take_months(con, m.force, months)
     results["offences.csv"] = load_file(
-        con, p, ids["offences.csv"], ex.SPECS["offences.csv"], checks, "offence", cols,
+        con, p, ids["offences.csv"], ex.SPECS["offences.csv"], checks, "extract_offence", cols,
         post=(_unique("offence_id"),),
     )  # fmt: skip
     _grid_to_lonlat(con, ids["offences.csv"])
@@ -242,9 +242,10 @@ def _load_extract(
 
     if "people.csv" in pending:
         p = pending["people.csv"]
-        cols = {**ex.person_columns(), **shared, **_literals(ingest_id=ids["people.csv"])}
+        cols = {**ex.person_columns(), **_literals(ingest_id=ids["people.csv"])}
         results["people.csv"] = load_file(
-            con, p, ids["people.csv"], ex.SPECS["people.csv"], ex.person_checks(), "person", cols,
+            con, p, ids["people.csv"], ex.SPECS["people.csv"], ex.person_checks(), "extract_person",
+            cols,
             post=(_unique("person_id"),),
         )  # fmt: skip
     if "involvements.csv" in pending:
@@ -253,13 +254,14 @@ def _load_extract(
         post = (
             PostCheck(
                 "offence_missing",
-                f"offence_id NOT IN (SELECT offence_id FROM offence WHERE ingest_id = {off})",
+                "offence_id NOT IN (SELECT offence_id FROM extract_offence "
+                f"WHERE ingest_id = {off})",
                 "'offence_id ' || " + cc.shown("offence_id") + " || ' is not an offence of this "
                 "extract (not in offences.csv, or quarantined there)'",
             ),
             PostCheck(
                 "person_missing",
-                f"person_id NOT IN (SELECT person_id FROM person WHERE ingest_id = {ppl})",
+                f"person_id NOT IN (SELECT person_id FROM extract_person WHERE ingest_id = {ppl})",
                 "'person_id ' || " + cc.shown("person_id") + " || ' is not a person of this "
                 "extract (not in people.csv, or quarantined there)'",
             ),
@@ -270,11 +272,10 @@ def _load_extract(
                 "too; the first is loaded'",
             ),
         )
-        cols = {**ex.involvement_columns(), **shared,
-                **_literals(ingest_id=ids["involvements.csv"])}  # fmt: skip
+        cols = {**ex.involvement_columns(), **_literals(ingest_id=ids["involvements.csv"])}
         results["involvements.csv"] = load_file(
             con, p, ids["involvements.csv"], ex.SPECS["involvements.csv"],
-            ex.involvement_checks(), "involvement", cols, post=post,
+            ex.involvement_checks(), "extract_involvement", cols, post=post,
         )  # fmt: skip
 
     # Bookkeeping: logs, the months this extract owns, its row, what it superseded.
@@ -282,7 +283,7 @@ def _load_extract(
         _log(con, pending[name], r, m.synthetic)
     con.execute(
         "INSERT OR REPLACE INTO partition SELECT ?, ?, strptime(m, '%Y-%m')::DATE, ?, ?, "
-        "(SELECT count(*) FROM offence WHERE ingest_id = ? "
+        "(SELECT count(*) FROM extract_offence WHERE ingest_id = ? "
         " AND month = strptime(m, '%Y-%m')::DATE) FROM unnest(?::VARCHAR[]) t(m)",
         [_PARTITION_KIND, m.force, ids["offences.csv"], digest, ids["offences.csv"], months],
     )
@@ -324,12 +325,14 @@ def _take_months(con: duckdb.DuckDBPyConnection, force: str, months: list[str]) 
     for owner, owned, involvements in owners:
         # An involvement's month is its offence's: those go first, while the offences are there.
         con.execute(
-            "DELETE FROM involvement WHERE ingest_id = ? AND offence_id IN (SELECT offence_id "
-            "FROM offence WHERE ingest_id = ? AND month IN (SELECT unnest(?)))",
+            "DELETE FROM extract_involvement WHERE ingest_id = ? AND offence_id IN (SELECT "
+            "offence_id FROM extract_offence WHERE ingest_id = ? AND month IN (SELECT unnest(?)))",
             [involvements, owner, owned],
         )
-        con.execute("DELETE FROM offence WHERE ingest_id = ? AND month IN (SELECT unnest(?))",
-                    [owner, owned])  # fmt: skip
+        con.execute(
+            "DELETE FROM extract_offence WHERE ingest_id = ? AND month IN (SELECT unnest(?))",
+            [owner, owned],
+        )
 
 
 def _supersede_extracts(con: duckdb.DuckDBPyConnection) -> None:
@@ -342,7 +345,7 @@ def _supersede_extracts(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for ids in gone:
         own = [i for i in ids if i is not None]
-        for table in ("offence", "person", "involvement", "quarantine"):
+        for table in (*EXTRACT_ROWS.values(), "quarantine"):
             con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [own])
         con.execute("UPDATE ingest_log SET status = 'superseded' WHERE ingest_id IN "
                     "(SELECT unnest(?))", [own])  # fmt: skip
@@ -355,7 +358,7 @@ _TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 def _grid_to_lonlat(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
     """Longitude and latitude from easting and northing where only the grid was given."""
     rows = con.execute(
-        "SELECT rowid AS rid, easting, northing FROM offence WHERE ingest_id = ? "
+        "SELECT rowid AS rid, easting, northing FROM extract_offence WHERE ingest_id = ? "
         "AND longitude IS NULL AND easting IS NOT NULL",
         [ingest_id],
     ).fetchdf()
@@ -364,8 +367,8 @@ def _grid_to_lonlat(con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
     lon, lat = _TO_WGS84.transform(rows["easting"].to_numpy(), rows["northing"].to_numpy())
     con.register("_grid", pd.DataFrame({"rid": rows["rid"], "lon": lon, "lat": lat}))
     try:
-        con.execute("UPDATE offence SET longitude = g.lon, latitude = g.lat FROM _grid g "
-                    "WHERE offence.rowid = g.rid")  # fmt: skip
+        con.execute("UPDATE extract_offence SET longitude = g.lon, latitude = g.lat FROM _grid g "
+                    "WHERE extract_offence.rowid = g.rid")  # fmt: skip
     finally:
         con.unregister("_grid")
 

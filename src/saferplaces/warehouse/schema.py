@@ -25,6 +25,10 @@ Force extracts (docs/formats/extract-v1.md): ``offence`` (offences and crimed in
 Home Office code, data.police.uk category as ``crime_type``, markers, and the same place columns as
 the police tables), ``person``, ``involvement`` (offence x person x role) and ``extract`` (one row
 per extract loaded, which owns the partitions (``extract``, force, month) of its period).
+``offence``, ``person`` and ``involvement`` are views: the rows are stored in
+``extract_offence``, ``extract_person`` and ``extract_involvement``, and the views add the
+extract's ``force``, ``extract_id`` and ``synthetic`` to each (one value per extract, so not
+stored a million times: that was a tenth of the ingest's time).
 
 Partner data (docs/formats/partner-v1.md): ``partner_da_service``, ``partner_marac``,
 ``partner_ce_cohort``, each with the ``source`` that sent it.
@@ -218,7 +222,7 @@ CREATE TABLE IF NOT EXISTS harm_weight (
     PRIMARY KEY (name, version, key_value)
 );
 
-CREATE TABLE IF NOT EXISTS offence (
+CREATE TABLE IF NOT EXISTS extract_offence (
     offence_id VARCHAR NOT NULL,
     record_type VARCHAR NOT NULL,     -- offence | crimed_incident
     recorded_date DATE NOT NULL,
@@ -228,37 +232,28 @@ CREATE TABLE IF NOT EXISTS offence (
     offence_code_listed BOOLEAN,      -- in the bundled 2017/18 list (NULL when no code)
     offence_description VARCHAR,
     crime_type VARCHAR,               -- data.police.uk category (given, else from the code)
-    force VARCHAR NOT NULL,
     easting DOUBLE, northing DOUBLE,  -- British National Grid, as given
     longitude DOUBLE, latitude DOUBLE,-- as given, else from easting/northing
     lsoa_code VARCHAR,
     outcome VARCHAR,
-    markers VARCHAR[] NOT NULL,       -- saferplaces markers, sorted, no repeats
-    extract_id VARCHAR NOT NULL,
-    synthetic BOOLEAN NOT NULL DEFAULT false,{_PLACE}
+    markers VARCHAR[] NOT NULL,       -- saferplaces markers, sorted, no repeats{_PLACE}
 );
 
-CREATE TABLE IF NOT EXISTS person (
+CREATE TABLE IF NOT EXISTS extract_person (
     person_id VARCHAR NOT NULL,       -- pseudonymous
-    force VARCHAR NOT NULL,
     year_of_birth INTEGER,
     age_band VARCHAR,
     gender VARCHAR,                   -- female | male | other | unknown
     resident_in_area BOOLEAN,
-    extract_id VARCHAR NOT NULL,
-    synthetic BOOLEAN NOT NULL DEFAULT false,
     ingest_id BIGINT NOT NULL,
     line BIGINT NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS involvement (
+CREATE TABLE IF NOT EXISTS extract_involvement (
     offence_id VARCHAR NOT NULL,
     person_id VARCHAR NOT NULL,
     role VARCHAR NOT NULL,            -- victim | suspect | witness | involved_party
     age_at_offence INTEGER,
-    force VARCHAR NOT NULL,
-    extract_id VARCHAR NOT NULL,
-    synthetic BOOLEAN NOT NULL DEFAULT false,
     ingest_id BIGINT NOT NULL,
     line BIGINT NOT NULL
 );
@@ -313,9 +308,18 @@ CREATE TABLE IF NOT EXISTS partner_ce_cohort (
     ingest_id BIGINT NOT NULL,
     line BIGINT NOT NULL
 );
+
+CREATE VIEW IF NOT EXISTS offence AS SELECT r.*, e.force, e.extract_id, e.synthetic
+    FROM extract_offence r JOIN extract e ON e.ingest_id = r.ingest_id;
+CREATE VIEW IF NOT EXISTS person AS SELECT r.*, e.force, e.extract_id, e.synthetic
+    FROM extract_person r JOIN extract e ON e.people_ingest_id = r.ingest_id;
+CREATE VIEW IF NOT EXISTS involvement AS SELECT r.*, e.force, e.extract_id, e.synthetic
+    FROM extract_involvement r JOIN extract e ON e.involvements_ingest_id = r.ingest_id;
 """
 
-EXTRACT_TABLES = ("offence", "person", "involvement", "extract")
+EXTRACT_TABLES = ("offence", "person", "involvement", "extract")  # the first three are views
+EXTRACT_ROWS = {"offence": "extract_offence", "person": "extract_person",
+                "involvement": "extract_involvement"}  # fmt: skip
 PARTNER_TABLES = ("partner_da_service", "partner_marac", "partner_ce_cohort")
 
 POLICE_TABLES = ("crime", "asb", "outcome", "stop_search")
@@ -334,22 +338,43 @@ TABLES = (
     "harm_scheme",
     "harm_weight",
     *EXTRACT_TABLES,
+    *EXTRACT_ROWS.values(),
     *PARTNER_TABLES,
 )
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every warehouse table that does not exist yet (safe to run again).
+    """Create every warehouse table and view that does not exist yet (safe to run again).
 
-    Also brings an earlier version's tables up to date: ``involvement.month`` (a copy of its
-    offence's month, which the ingest no longer writes) is dropped.
+    A warehouse of an earlier version is brought up to date first: its ``offence``, ``person``
+    and ``involvement`` tables become ``extract_*`` without the columns the views now add (and
+    without ``involvement.month``, its offence's month).
     """
+    _upgrade_extract_tables(con)
     con.execute(DDL)
-    if con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'involvement' "
-        "AND column_name = 'month' AND database_name = current_database()"
-    ).fetchone() != (0,):
-        con.execute("ALTER TABLE involvement DROP COLUMN month")
+
+
+_MOVED_COLUMNS = {
+    "offence": ("force", "extract_id", "synthetic"),
+    "person": ("force", "extract_id", "synthetic"),
+    "involvement": ("force", "extract_id", "synthetic", "month"),
+}
+
+
+def _upgrade_extract_tables(con: duckdb.DuckDBPyConnection) -> None:
+    old = [
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND table_name IN ('offence', 'person', 'involvement')"
+        ).fetchall()
+    ]
+    for table in old:
+        con.execute(f"ALTER TABLE {table} RENAME TO extract_{table}")
+        have = {r[0] for r in con.execute(f"DESCRIBE extract_{table}").fetchall()}
+        for column in _MOVED_COLUMNS[table]:
+            if column in have:
+                con.execute(f"ALTER TABLE extract_{table} DROP COLUMN {column}")
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

