@@ -6,7 +6,9 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pytest
 
 from saferplaces.synth import SynthResult, generate
 from tests.conftest import run_cli
@@ -135,3 +137,53 @@ def test_ingested_extract_rows_know_their_lines(tmp_path: Path) -> None:
         assert len(got) == len(want), name
         assert {r[0]: r[1:] for r in got} == want, name
     con.close()
+
+
+@pytest.mark.shared
+def test_backbone_places_crime_where_the_real_files_do(shared_data: Path, tmp_path: Path) -> None:
+    """--backbone: crime per LSOA follows the real West Mercia street files' counts.
+
+    Against the same profile without a backbone (residents and density), the generated counts
+    track the real ones much more closely.
+    """
+    backbone = shared_data / "crime" / "west-mercia"
+    with_bb = generate("telford-2019-20", SEED, tmp_path / "bb", backbone=backbone)
+    without = generate("telford-2019-20", SEED, tmp_path / "proxy")
+    assert with_bb.summary["backbone"] == str(backbone)
+    con = duckdb.connect()
+    real = con.execute(
+        'SELECT "LSOA code" AS lsoa, count(*)::DOUBLE AS real FROM read_csv(?, all_varchar = '
+        'true) WHERE "Crime type" <> \'Anti-social behaviour\' AND "LSOA name" LIKE '
+        "'Telford and Wrekin%' GROUP BY 1",
+        [[str(p) for p in sorted(backbone.glob("*street.csv"))]],
+    ).df()
+
+    def correlation(result: SynthResult) -> float:
+        got = con.execute(
+            "SELECT lsoa_code AS lsoa, count(*)::DOUBLE AS got FROM read_csv(?, all_varchar = "
+            "true) GROUP BY 1",
+            [str(result.extract / "offences.csv")],
+        ).df()
+        both = real.merge(got, on="lsoa")  # LSOAs whose code is in both vintages
+        assert len(both) > 100
+        return float(np.corrcoef(both.real, both.got)[0, 1])
+
+    r_bb, r_proxy = correlation(with_bb), correlation(without)
+    assert r_bb > 0.9, r_bb
+    assert r_bb > r_proxy + 0.2, (r_bb, r_proxy)
+
+
+def test_backbone_without_street_files_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    r = run_cli(
+        "synth",
+        "--profile",
+        "telford-2019-20",
+        "--backbone",
+        str(tmp_path / "empty"),
+        "--out",
+        str(tmp_path / "s"),
+    )
+    assert r.returncode == 1
+    assert "no data.police.uk street files (*street.csv) under" in r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
