@@ -95,7 +95,8 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
     if _VISIBLE.search(data) is None:  # (not data.strip(): that copies the whole file)
         raise InputFileError(name, f"is empty; expected {spec.what} starting with its header line")
     try:
-        text = data.decode("utf-8")
+        if not data.isascii():  # ASCII is UTF-8; isascii reads the bytes without a copy
+            data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise InputFileError(
@@ -103,9 +104,9 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
             f"is not UTF-8 text (byte 0x{data[e.start]:02X} on line {line}); save it as UTF-8 "
             "(for example `iconv -f latin1 -t utf-8`) and try again",
         ) from None
-    text = text.removeprefix("\ufeff")
-    end = text.find("\n")
-    first_line = (text if end < 0 else text[:end]).rstrip("\r")
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8").removeprefix("\ufeff")
+    first_line = first_line.rstrip("\r")
     header = [h.strip() for h in next(csv.reader([first_line]), [])]
     missing = [c for c in spec.required if c not in header]
     unknown = [c for c in header if c not in spec.columns]
@@ -123,7 +124,9 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
             f"is not {spec.what}: its header {'; '.join(problems)} (expected "
             f"{', '.join(spec.required)}, optionally {', '.join(spec.optional) or 'nothing else'})",
         )
-    _check_complete(name, text, len(header))
+    if not data.endswith(b"\n"):  # only the last line is read again
+        last = data.rfind(b"\n") + 1
+        _check_complete(name, data[last:].decode("utf-8"), len(header), data.count(b"\n") + 1)
     return FileInfo(
         kind=spec.kind,
         header=header,

@@ -267,13 +267,16 @@ def inspect_file(f: InputFile, path: Path, force_option: str | None = None) -> F
     )
 
 
-def _check_complete(name: str, text: str, ncols: int) -> None:
-    """A file cut short ends inside its last row: an open quote or too few columns."""
+def _check_complete(name: str, text: str, ncols: int, line_no: int | None = None) -> None:
+    """A file cut short ends inside its last row: an open quote or too few columns.
+
+    ``text`` is the whole file, or only its last line when ``line_no`` gives that line's number.
+    """
     if text.endswith("\n"):
         return
     last_start = text.rfind("\n") + 1
     last = text[last_start:]
-    line_no = text.count("\n") + 1
+    line_no = line_no or text.count("\n") + 1
     try:
         fields = next(csv.reader(io.StringIO(last), strict=True), [])
     except csv.Error:

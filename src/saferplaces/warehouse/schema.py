@@ -350,6 +350,18 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     and ``involvement`` tables become ``extract_*`` without the columns the views now add (and
     without ``involvement.month``, its offence's month).
     """
+    db = "database_name = current_database()"
+    tables = {
+        r[0] for r in con.execute(f"SELECT table_name FROM duckdb_tables() WHERE {db}").fetchall()
+    }
+    views = {
+        r[0]
+        for r in con.execute(
+            f"SELECT view_name FROM duckdb_views() WHERE {db} AND NOT internal"
+        ).fetchall()
+    }
+    if set(TABLES) <= tables | views and not tables & set(EXTRACT_ROWS):
+        return  # complete and current: the 45 statements of DDL have nothing to do
     _upgrade_extract_tables(con)
     con.execute(DDL)
 
