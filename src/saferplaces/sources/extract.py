@@ -175,6 +175,16 @@ def _known(markers: dict[str, str]) -> str:
     return "x IN (" + ", ".join(cc.sql_str(k) for k in sorted(markers)) + ")"
 
 
+def _single_known(markers: dict[str, str], exact: bool = False) -> str:
+    """SQL: ``markers`` is one known code as written (``exact``: a saferplaces marker itself).
+
+    The fast path before the list functions: most marked records carry one marker, spelled as
+    the vocabulary spells it.
+    """
+    codes = [k for k, v in markers.items() if not exact or k == v]
+    return cc.member("markers", sorted(codes))
+
+
 def _mapped(markers: dict[str, str]) -> str:
     """SQL: the lambda's ``x`` mapped to its saferplaces marker (identity when it is one)."""
     changes = {k: v for k, v in sorted(markers.items()) if k != v}
@@ -301,7 +311,8 @@ def offence_checks(period: Period | None, markers: dict[str, str], force: str) -
         *_COORD_CHECKS,
         (
             "marker_unknown",
-            f"markers IS NOT NULL AND len(list_filter({_ITEMS}, x -> NOT {_known(markers)})) > 0",
+            f"markers IS NOT NULL AND NOT {_single_known(markers)} "
+            f"AND len(list_filter({_ITEMS}, x -> NOT {_known(markers)})) > 0",
             f"'marker ''' || list_filter({_ITEMS}, x -> NOT {_known(markers)})[1] || "
             f"''' is not a saferplaces marker and [markers.{force}] in saferplaces.toml does "
             "not map it'",
@@ -336,7 +347,8 @@ def offence_columns(markers: dict[str, str]) -> dict[str, str]:
         "latitude": "latitude::DOUBLE",
         "lsoa_code": "lsoa_code",
         "outcome": "outcome",
-        "markers": "CASE WHEN markers IS NULL THEN []::VARCHAR[] ELSE "
+        "markers": "CASE WHEN markers IS NULL THEN []::VARCHAR[] "
+        f"WHEN {_single_known(markers, exact=True)} THEN [markers] ELSE "
         f"list_sort(list_distinct(list_transform({_ITEMS}, x -> {_mapped(markers)}))) END",
     }
 
