@@ -165,7 +165,8 @@ def build_demo(
     ws.save_settings()
 
     if synthetic:
-        _load_synthetic(ws, console, progress)
+        # With the real street files at hand, the synthetic crime follows them LSOA by LSOA.
+        _load_synthetic(ws, console, progress, root / DEMO_CRIME[0] if real else None)
     if real:
         _load_real(ws, root, console, progress)
     if strategy:
@@ -187,8 +188,14 @@ def _load_strategy(ws: Workspace, console: Console) -> None:
         console.print(f"  note: {warning}", highlight=False)
 
 
-def _load_synthetic(ws: Workspace, console: Console, progress: bool) -> None:
-    """Vendored geography plus the generated borough (police.uk files, extract, partner files)."""
+def _load_synthetic(
+    ws: Workspace, console: Console, progress: bool, backbone: Path | None = None
+) -> None:
+    """Vendored geography plus the generated borough (police.uk files, extract, partner files).
+
+    ``backbone``: real data.police.uk street files that set the crime intensity per LSOA
+    (``saferplaces synth --backbone``); else residents and density do.
+    """
     from saferplaces.sources.geography import load_geography
     from saferplaces.synth import BANNER, generate
     from saferplaces.synth.places import geography_file
@@ -199,7 +206,9 @@ def _load_synthetic(ws: Workspace, console: Console, progress: bool) -> None:
         result = load_geography(ws, kind, geography_file(name), **options)
         console.print(f"  {result.summary()}", highlight=False)
     console.print(f"  [bold yellow]{BANNER}[/]")
-    synth = generate(DEMO_PROFILE, DEMO_SEED, ws.root / SYNTHETIC_DIR)
+    synth = generate(DEMO_PROFILE, DEMO_SEED, ws.root / SYNTHETIC_DIR, backbone=backbone)
+    if backbone is not None:
+        console.print(f"  Crime per LSOA follows the real street files in {backbone}")
     for line in synth.describe()[1:]:
         console.print(f"  {line}", highlight=False)
     _report(

@@ -106,6 +106,21 @@ def test_demo_needs_no_shared_data(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.shared
+def test_demo_real_adds_the_real_files_and_puts_synthetic_crime_where_they_do(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    r = run_cli("demo", str(tmp_path / "ws"), "--real",
+                env={"SAFERPLACES_SHARED_DATA": str(shared_data)})  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Crime per LSOA follows the real street files in" in r.stdout + r.stderr
+    con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
+    got = dict(con.execute("SELECT synthetic, count(*) FROM crime GROUP BY 1").fetchall())
+    assert got[True] == 13667  # the profile's total, wherever the backbone puts it
+    assert got[False] > 80_000  # the real West Mercia year (its street crimes, not ASB)
+    assert con.execute("SELECT count(*) FROM offence").fetchone() == (15811,)
+
+
 def test_ingested_extract_rows_know_their_lines(tmp_path: Path) -> None:
     """Every loaded extract row carries its own line in its file, for files of many chunks.
 
