@@ -264,6 +264,7 @@ def offence_checks(period: Period | None, markers: dict[str, str], force: str) -
         cc.datetime_("committed_to"),
         (
             "committed_order",
+            "committed_to IS NOT NULL AND committed_from IS NOT NULL AND "
             "replace(committed_from, 'T', ' ')::TIMESTAMP > replace(committed_to, 'T', ' ')"
             "::TIMESTAMP",
             "'committed_to ' || committed_to || ' is before committed_from ' || committed_from",
