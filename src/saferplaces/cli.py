@@ -121,7 +121,11 @@ def ingest_police_uk_cmd(
 @ingest_app.command("extract")
 def ingest_extract_cmd(
     directory: Annotated[
-        Path, typer.Argument(help="Extract folder: offences.csv, people.csv, involvements.csv.")
+        Path,
+        typer.Argument(
+            help="Extract folder (offences.csv, people.csv, involvements.csv, extract.toml), "
+            "or a .zip archive of one."
+        ),
     ],
     workspace: WorkspaceOpt = None,
     force: Annotated[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -324,3 +325,49 @@ def test_quoted_line_break_gives_later_rows_their_own_lines(tmp_path: Path):
     assert q(con, "SELECT offence_id, line, offence_description FROM offence ORDER BY line") == [
         ("O1", 2, "Harassment,\nby text"), ("O2", 4, None)
     ]  # fmt: skip
+
+
+def test_extract_sent_as_a_zip_loads_as_its_folder(tmp_path: Path):
+    archive = tmp_path / "q1.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(EXTRACT.iterdir()):
+            z.write(p, f"2020q1/{p.name}")
+        z.writestr("__MACOSX/2020q1/._offences.csv", b"\x00")
+    from_zip, from_folder = mem(), mem()
+    report = load_extract(from_zip, archive, markers=MARKERS)
+    load_extract(from_folder, EXTRACT, markers=MARKERS)
+    assert [f.file for f in report.files] == [
+        f"{archive}!2020q1/{n}" for n in ("offences.csv", "people.csv", "involvements.csv")
+    ]
+    zipped, plain = _contents(from_zip), _contents(from_folder)
+    for got in (zipped, plain):  # the files' names differ; their lines and reasons do not
+        got["quarantine"] = [(Path(f).name, line, why) for f, line, why in got["quarantine"]]
+    assert zipped == plain
+    assert q(from_zip, "SELECT DISTINCT file FROM quarantine ORDER BY 1")[0][0].startswith(
+        f"{archive}!2020q1/"
+    )
+    assert q(from_zip, "SELECT folder FROM extract") == [(f"{archive}!2020q1",)]
+    # the same bytes again, from the folder this time: nothing changes
+    again = load_extract(from_zip, EXTRACT, markers=MARKERS)
+    assert {f.status for f in again.files} == {"unchanged"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "is not a readable zip archive"),
+        ({"a/people.csv": "person_id\n"}, "holds no offences.csv"),
+        ({"a/offences.csv": "x\n", "b/offences.csv": "x\n"}, "holds 2 extracts (a, b)"),
+    ],
+)
+def test_unusable_zip_fails_with_one_line(tmp_path: Path, content, message):
+    archive = tmp_path / "x.zip"
+    if content is None:
+        archive.write_bytes(b"PK\x03\x04 not really a zip")
+    else:
+        with zipfile.ZipFile(archive, "w") as z:
+            for name, text in content.items():
+                z.writestr(name, text)
+    report = load_extract(mem(), archive)
+    assert [f.status for f in report.files] == ["failed"]
+    assert message in report.files[0].message

@@ -16,8 +16,10 @@ Nothing is lost: for every file, rows read = rows loaded + rows quarantined.
 from __future__ import annotations
 
 import hashlib
+import tempfile
+import zipfile
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import pandas as pd
@@ -66,7 +68,8 @@ def ingest_extract(
     ws : Workspace
     directory : Path
         The extract folder: ``offences.csv`` and optionally ``people.csv``,
-        ``involvements.csv`` and ``extract.toml``.
+        ``involvements.csv`` and ``extract.toml``; or a ``.zip`` archive holding them (at its
+        top or in one folder).
     force : str, optional
         The force, when ``extract.toml`` does not say (default: the workspace's police force).
     period : str, optional
@@ -100,25 +103,38 @@ def load_extract(
     force: str | None = None,
     period: str | None = None,
     markers: dict[str, dict[str, str]] | None = None,
+    shown_as: str | None = None,
 ) -> LoadReport:
     """Ingest an extract into an open warehouse connection (see :func:`ingest_extract`).
 
     ``markers`` is ``saferplaces.toml``'s ``[markers]``: force slug -> local code -> marker.
+    ``shown_as`` names the folder in logs and messages (``archive.zip!folder`` when the folder
+    is an archive's, unpacked elsewhere).
     """
     report = LoadReport(title="force extract ingest")
     directory = Path(directory)
+    if directory.is_file() and directory.suffix.lower() == ".zip":
+        return _load_zip(con, directory, force, period, markers)
     if not directory.is_dir():
-        why = "is not a folder; an extract is a folder holding offences.csv (extract format v1)"
+        why = (
+            "is not a folder or a .zip archive; an extract is a folder holding offences.csv "
+            "(extract format v1)"
+        )
         report.files.append(failed(con, str(directory), why))
         return report
+
+    def label(path: Path | str) -> str:
+        text = str(path)
+        return shown_as + text[len(str(directory)) :] if shown_as else text
+
     try:
         manifest = ex.read_manifest(directory, force, period)
     except InputFileError as e:
-        report.files.append(failed(con, e.file, e.problem))
+        report.files.append(failed(con, label(e.file), e.problem))
         return report
     mapping = ex.marker_map(markers or {}, manifest.force)
     known = {*ex.EXTRACT_FILES, ex.MANIFEST}
-    report.skipped = [Skipped(str(p), "not part of an extract (format v1)", error=False)
+    report.skipped = [Skipped(label(p), "not part of an extract (format v1)", error=False)
                       for p in sorted(directory.iterdir())
                       if p.name not in known and not p.name.startswith(".")]  # fmt: skip
 
@@ -130,7 +146,9 @@ def load_extract(
         if not path.exists() and not _FILES_REQUIRED[name]:
             continue
         try:
-            pending[name] = checked_file(path, ex.SPECS[name], manifest.force, manifest.synthetic)
+            pending[name] = checked_file(
+                path, ex.SPECS[name], manifest.force, manifest.synthetic, label(path)
+            )
         except InputFileError as e:
             problems[name] = e.problem
     if "offences.csv" in problems:
@@ -144,7 +162,7 @@ def load_extract(
         )
     for name in ex.EXTRACT_FILES:
         if name in problems:
-            report.files.append(failed(con, str(directory / name), problems[name]))
+            report.files.append(failed(con, label(directory / name), problems[name]))
     if not pending:
         return report
 
@@ -154,7 +172,7 @@ def load_extract(
         return report
     con.begin()
     try:
-        results = _load_extract(con, directory, manifest, mapping, pending, digest)
+        results = _load_extract(con, label(directory), manifest, mapping, pending, digest)
         con.commit()
     except duckdb.Error as e:
         con.rollback()
@@ -164,8 +182,47 @@ def load_extract(
         con.rollback()
         raise
     report.files += results
-    report.files.sort(key=lambda f: ex.EXTRACT_FILES.index(Path(f.file).name))
+    report.files.sort(key=lambda f: ex.EXTRACT_FILES.index(Path(f.file.split("!")[-1]).name))
     return report
+
+
+def _load_zip(
+    con: duckdb.DuckDBPyConnection,
+    archive: Path,
+    force: str | None,
+    period: str | None,
+    markers: dict[str, dict[str, str]] | None,
+) -> LoadReport:
+    """An extract sent as a .zip: its folder unpacked to a temporary folder, then loaded.
+
+    Only the extract's own files are unpacked. Logs and messages name them
+    ``archive.zip!folder/offences.csv``, as data.police.uk archives' files are named.
+    """
+    report = LoadReport(title="force extract ingest")
+    try:
+        with zipfile.ZipFile(archive) as z:
+            names = [n for n in z.namelist() if not n.startswith("__MACOSX/")]
+            folders = sorted({str(PurePosixPath(n).parent) for n in names
+                              if PurePosixPath(n).name == "offences.csv"})  # fmt: skip
+            if len(folders) != 1:
+                why = (
+                    "holds no offences.csv; an extract archive holds offences.csv, people.csv, "
+                    "involvements.csv and extract.toml, at its top or in one folder"
+                    if not folders
+                    else f"holds {len(folders)} extracts ({', '.join(folders)}); send one per "
+                    "archive"
+                )
+                report.files.append(failed(con, str(archive), why))
+                return report
+            prefix = "" if folders[0] == "." else folders[0] + "/"
+            wanted = {prefix + f for f in (*ex.EXTRACT_FILES, ex.MANIFEST)}
+            with tempfile.TemporaryDirectory(prefix="saferplaces-extract-") as tmp:
+                z.extractall(tmp, members=[n for n in names if n in wanted])
+                shown = f"{archive}!{prefix.rstrip('/')}".rstrip("!")
+                return load_extract(con, Path(tmp) / prefix, force, period, markers, shown_as=shown)
+    except (zipfile.BadZipFile, OSError) as e:
+        report.files.append(failed(con, str(archive), f"is not a readable zip archive ({e})"))
+        return report
 
 
 _FILES_REQUIRED = {name: f["required"] for name, f in ex._FORMAT["files"].items()}
@@ -217,7 +274,7 @@ def _unique(col: str) -> PostCheck:
 
 def _load_extract(
     con: duckdb.DuckDBPyConnection,
-    directory: Path,
+    folder: str,
     m: ex.ExtractManifest,
     mapping: dict[str, str],
     pending: dict[str, _Pending],
@@ -292,7 +349,7 @@ def _load_extract(
             "INSERT INTO extract VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')",
             [ids["offences.csv"], ids.get("people.csv"), ids.get("involvements.csv"),
              m.extract_id, m.force, period.start, period.end, m.synthetic, digest,
-             str(directory), datetime.now()],
+             folder, datetime.now()],
         )  # fmt: skip
     _supersede_extracts(con)
     return list(results.values())

@@ -48,9 +48,14 @@ class LoadReport(IngestReport):
     title: str = "ingest"
 
 
-def checked_file(path: Path, spec: cc.FileSpec, force: str, synthetic: bool) -> _Pending:
-    """Run the whole-file checks (raises :class:`InputFileError`) and wrap the file for loading."""
-    name = str(path)
+def checked_file(
+    path: Path, spec: cc.FileSpec, force: str, synthetic: bool, name: str | None = None
+) -> _Pending:
+    """Run the whole-file checks (raises :class:`InputFileError`) and wrap the file for loading.
+
+    ``name``: how logs and messages name the file (default: its path).
+    """
+    name = name or str(path)
     if not path.is_file():
         raise InputFileError(name, "no such file")
     info: FileInfo = cc.inspect_csv(name, path, spec)
