@@ -371,3 +371,39 @@ def test_unusable_zip_fails_with_one_line(tmp_path: Path, content, message):
     report = load_extract(mem(), archive)
     assert [f.status for f in report.files] == ["failed"]
     assert message in report.files[0].message
+
+
+def test_no_offence_and_no_period_loads_no_people(tmp_path: Path):
+    """Without a month the extract has no row; its people would be loaded but never seen."""
+    d = tmp_path / "empty"
+    d.mkdir()
+    header = (EXTRACT / "offences.csv").read_text().split("\n")[0]
+    (d / "offences.csv").write_text(header + "\n")
+    shutil.copy(EXTRACT / "people.csv", d / "people.csv")
+    con = mem()
+    report = load_extract(con, d, force="test-force")
+    got = {Path(f.file).name: (f.status, f.message or "") for f in report.files}
+    assert got["offences.csv"] == ("loaded", "")
+    assert got["people.csv"][0] == "failed"
+    assert "covers no month" in got["people.csv"][1]
+    assert q(con, "SELECT count(*) FROM extract_person") == [(0,)]
+
+
+def test_carriage_returns_alone(tmp_path: Path):
+    mac = _clean_extract(tmp_path, "O1,offence,2020-01-05,,,8L,,,,,,,,,\n")
+    (mac / "offences.csv").write_bytes((mac / "offences.csv").read_bytes().replace(b"\n", b"\r"))
+    report = load_extract(mem(), mac)
+    assert report.files[0].status == "failed"
+    assert "carriage returns alone" in report.files[0].message
+    # one stray CR inside a row: DuckDB's parser refuses the file; one line, nothing kept
+    stray = tmp_path / "stray"
+    shutil.copytree(mac, stray)
+    header = (EXTRACT / "offences.csv").read_text().split("\n")[0]
+    (stray / "offences.csv").write_bytes(
+        header.encode()
+        + b"\nO1,offence,2020-01-05,,,8L,a\rb,,,,,,,,\nO2,offence,2020-01-06,,,8L,,,,,,,,,\n"
+    )
+    con = mem()
+    f = load_extract(con, stray).files[0]
+    assert (f.status, "cannot be read" in (f.message or "")) == ("failed", True)
+    assert q(con, "SELECT count(*) FROM extract_offence") == [(0,)]

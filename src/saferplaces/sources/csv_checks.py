@@ -107,7 +107,14 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
     end = data.find(b"\n")
     first_line = (data if end < 0 else data[:end]).decode("utf-8").removeprefix("\ufeff")
     first_line = first_line.rstrip("\r")
-    header = [h.strip() for h in next(csv.reader([first_line]), [])]
+    try:
+        header = [h.strip() for h in next(csv.reader([first_line]), [])]
+    except csv.Error:  # a line break inside the first line: carriage returns alone
+        raise InputFileError(
+            name,
+            "has line breaks that are carriage returns alone (old Mac text); save it with LF or "
+            "CRLF line breaks and try again",
+        ) from None
     missing = [c for c in spec.required if c not in header]
     unknown = [c for c in header if c not in spec.columns]
     doubled = sorted({c for c in header if header.count(c) > 1})
@@ -135,6 +142,7 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
         month=None,
         newline_count=data.count(b"\n"),
         ends_with_newline=data.endswith(b"\n"),
+        lone_cr=b"\r" in data and data.count(b"\r") != data.count(b"\r\n"),
     )
 
 

@@ -174,6 +174,7 @@ class FileInfo:
     month: str | None  # YYYY-MM from a data.police.uk file name: the file's partition month
     newline_count: int
     ends_with_newline: bool
+    lone_cr: bool = False  # a carriage return not followed by a line feed (DuckDB: a row break)
 
 
 def iter_input_files(paths: list[Path]) -> Iterator[InputFile | Skipped | InputFileError]:

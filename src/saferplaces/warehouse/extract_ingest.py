@@ -174,7 +174,8 @@ def load_extract(
     try:
         results = _load_extract(con, label(directory), manifest, mapping, pending, digest)
         con.commit()
-    except duckdb.Error as e:
+    except (duckdb.Error, AssertionError) as e:
+        # AssertionError: the count check (rows read = loaded + quarantined) failed; nothing kept
         con.rollback()
         results = [failed(con, p.file.name, f"cannot be read ({_first_line(e)})")
                    for p in pending.values()]  # fmt: skip
@@ -296,6 +297,16 @@ def _load_extract(
     )  # fmt: skip
     _grid_to_lonlat(con, ids["offences.csv"])
     results["offences.csv"].months = months
+    if period is None:
+        # No month to own: the extract has no row, and people and involvements nothing to join.
+        why = (
+            "not loaded: no offence of the extract passed its checks and extract.toml gives no "
+            "period, so the extract covers no month"
+        )
+        for name in ("people.csv", "involvements.csv"):
+            if name in pending:
+                results[name] = failed(con, pending[name].file.name, why)
+        pending = {"offences.csv": pending["offences.csv"]}
 
     if "people.csv" in pending:
         p = pending["people.csv"]
@@ -337,7 +348,8 @@ def _load_extract(
 
     # Bookkeeping: logs, the months this extract owns, its row, what it superseded.
     for name, r in results.items():
-        _log(con, pending[name], r, m.synthetic)
+        if r.status == "loaded":
+            _log(con, pending[name], r, m.synthetic)
     con.execute(
         "INSERT OR REPLACE INTO partition SELECT ?, ?, strptime(m, '%Y-%m')::DATE, ?, ?, "
         "(SELECT count(*) FROM extract_offence WHERE ingest_id = ? "
@@ -480,7 +492,7 @@ def load_partner(
     try:
         report.files.append(_load_partner(con, p, kind, source, synthetic))
         con.commit()
-    except duckdb.Error as e:
+    except (duckdb.Error, AssertionError) as e:  # AssertionError: the count check failed
         con.rollback()
         report.files.append(failed(con, p.file.name, f"cannot be read ({_first_line(e)})"))
     except BaseException:

@@ -362,8 +362,15 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     }
     if set(TABLES) <= tables | views and not tables & set(EXTRACT_ROWS):
         return  # complete and current: the 45 statements of DDL have nothing to do
-    _upgrade_extract_tables(con)
-    con.execute(DDL)
+    # One transaction: an upgrade cut short leaves the warehouse as it was.
+    con.begin()
+    try:
+        _upgrade_extract_tables(con)
+        con.execute(DDL)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 _MOVED_COLUMNS = {
@@ -383,8 +390,16 @@ def _upgrade_extract_tables(con: duckdb.DuckDBPyConnection) -> None:
     ]
     for table in old:
         con.execute(f"ALTER TABLE {table} RENAME TO extract_{table}")
-        have = {r[0] for r in con.execute(f"DESCRIBE extract_{table}").fetchall()}
-        for column in _MOVED_COLUMNS[table]:
+    for table, columns in _MOVED_COLUMNS.items():
+        have = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                "current_database() AND table_name = ?",
+                [f"extract_{table}"],
+            ).fetchall()
+        }
+        for column in columns:
             if column in have:
                 con.execute(f"ALTER TABLE extract_{table} DROP COLUMN {column}")
 

@@ -131,18 +131,16 @@ def load_file(
         if check.suspects and not _scalar(con, check.suspects.format(**where)):
             continue
         cond = check.condition.format(**where)
-        n = _scalar(
-            con,
-            f"INSERT INTO stage_bad SELECT 0, line, {cc.sql_str(check.code)}, {check.detail} "
-            f"FROM {table} WHERE ingest_id = ? AND {cond}",
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stage_post AS SELECT rowid AS rid, line, "
+            f"{check.detail} AS detail FROM {table} WHERE ingest_id = ? AND {cond}",
             [ingest_id],
         )
+        n = _scalar(con, "SELECT count(*) FROM stage_post")
         if n:
-            con.execute(
-                f"DELETE FROM {table} WHERE ingest_id = ? AND line IN "
-                f"(SELECT line FROM stage_bad WHERE reason = {cc.sql_str(check.code)})",
-                [ingest_id],
-            )
+            code = cc.sql_str(check.code)
+            con.execute(f"INSERT INTO stage_bad SELECT 0, line, {code}, detail FROM stage_post")
+            con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM stage_post)")
             good -= n
     _quarantine(con, [p], [ingest_id], rejects, bad_sql="SELECT * FROM stage_bad")
     result = FileResult(
@@ -180,6 +178,8 @@ def _load_direct(
     columns: dict[str, str],
 ) -> int | None:
     """One pass from file to table; the rows read, or None (nothing kept) if a row failed."""
+    if p.info.lone_cr:  # DuckDB breaks rows there too: lines are not rows
+        return None
     lines = p.info.newline_count + (0 if p.info.ends_with_newline else 1)
     con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
     scan = cc.scan_sql(spec, p.info.header, checks)
