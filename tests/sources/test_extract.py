@@ -352,6 +352,19 @@ def test_extract_sent_as_a_zip_loads_as_its_folder(tmp_path: Path):
     assert {f.status for f in again.files} == {"unchanged"}
 
 
+def test_extract_zip_with_its_files_at_the_top(tmp_path: Path):
+    archive = tmp_path / "top.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(EXTRACT.iterdir()):
+            z.write(p, p.name)
+    con = mem()
+    report = load_extract(con, archive, markers=MARKERS)
+    assert [f.file for f in report.files] == [
+        f"{archive}!{n}" for n in ("offences.csv", "people.csv", "involvements.csv")
+    ]
+    assert q(con, "SELECT folder FROM extract") == [(str(archive),)]
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -124,8 +125,12 @@ def load_extract(
         return report
 
     def label(path: Path | str) -> str:
-        text = str(path)
-        return shown_as + text[len(str(directory)) :] if shown_as else text
+        if not shown_as:
+            return str(path)
+        rest = str(path)[len(str(directory)) :].lstrip("/\\")
+        if not rest:
+            return shown_as.rstrip("!")
+        return shown_as + ("" if shown_as.endswith("!") else "/") + rest
 
     try:
         manifest = ex.read_manifest(directory, force, period)
@@ -200,30 +205,32 @@ def _load_zip(
     ``archive.zip!folder/offences.csv``, as data.police.uk archives' files are named.
     """
     report = LoadReport(title="force extract ingest")
-    try:
-        with zipfile.ZipFile(archive) as z:
-            names = [n for n in z.namelist() if not n.startswith("__MACOSX/")]
-            folders = sorted({str(PurePosixPath(n).parent) for n in names
-                              if PurePosixPath(n).name == "offences.csv"})  # fmt: skip
-            if len(folders) != 1:
-                why = (
-                    "holds no offences.csv; an extract archive holds offences.csv, people.csv, "
-                    "involvements.csv and extract.toml, at its top or in one folder"
-                    if not folders
-                    else f"holds {len(folders)} extracts ({', '.join(folders)}); send one per "
-                    "archive"
-                )
-                report.files.append(failed(con, str(archive), why))
-                return report
-            prefix = "" if folders[0] == "." else folders[0] + "/"
-            wanted = {prefix + f for f in (*ex.EXTRACT_FILES, ex.MANIFEST)}
-            with tempfile.TemporaryDirectory(prefix="saferplaces-extract-") as tmp:
-                z.extractall(tmp, members=[n for n in names if n in wanted])
-                shown = f"{archive}!{prefix.rstrip('/')}".rstrip("!")
-                return load_extract(con, Path(tmp) / prefix, force, period, markers, shown_as=shown)
-    except (zipfile.BadZipFile, OSError) as e:
-        report.files.append(failed(con, str(archive), f"is not a readable zip archive ({e})"))
-        return report
+    with tempfile.TemporaryDirectory(prefix="saferplaces-extract-") as tmp:
+        try:
+            with zipfile.ZipFile(archive) as z:
+                names = [n for n in z.namelist() if not n.startswith("__MACOSX/")]
+                folders = sorted({str(PurePosixPath(n).parent) for n in names
+                                  if PurePosixPath(n).name == "offences.csv"})  # fmt: skip
+                if len(folders) == 1:
+                    prefix = "" if folders[0] == "." else folders[0] + "/"
+                    wanted = {prefix + f for f in (*ex.EXTRACT_FILES, ex.MANIFEST)}
+                    z.extractall(tmp, members=[n for n in names if n in wanted])
+        # a damaged, encrypted or oddly compressed archive
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
+                zlib.error) as e:  # fmt: skip
+            report.files.append(failed(con, str(archive), f"is not a readable zip archive ({e})"))
+            return report
+        if len(folders) != 1:
+            why = (
+                "holds no offences.csv; an extract archive holds offences.csv, people.csv, "
+                "involvements.csv and extract.toml, at its top or in one folder"
+                if not folders
+                else f"holds {len(folders)} extracts ({', '.join(folders)}); send one per archive"
+            )
+            report.files.append(failed(con, str(archive), why))
+            return report
+        shown = f"{archive}!{prefix.rstrip('/')}"  # archive.zip! or archive.zip!folder
+        return load_extract(con, Path(tmp) / prefix, force, period, markers, shown_as=shown)
 
 
 _FILES_REQUIRED = {name: f["required"] for name, f in ex._FORMAT["files"].items()}
