@@ -24,7 +24,14 @@ from typing import Any
 import yaml
 
 from saferplaces.errors import InputFileError
-from saferplaces.sources.police_uk import FileInfo, _check_complete, _member, _q, _shown
+from saferplaces.sources.police_uk import (
+    FileInfo,
+    _check_complete,
+    _member,
+    _q,
+    _shown,
+    text_scan,
+)
 
 __all__ = [
     "Check",
@@ -156,21 +163,14 @@ def stage_sql(spec: FileSpec, header: list[str], checks: list[Check]) -> tuple[s
     check); its ``rowid`` follows
     the file's row order, so that later checks (duplicates, references) can be UPDATEs.
     """
-    columns = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in header) + "}"
-    extra = "".join(f', NULL::VARCHAR AS "{c}"' for c in spec.columns if c not in header)
+    missing = [c for c in spec.columns if c not in header]
     reason = " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in checks)
     detail = "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in checks) + " END"
     reason = f", CASE {reason} END AS reason" if checks else ""
     sql = f"""
         CREATE OR REPLACE TEMP TABLE stage AS
         SELECT *{reason}
-        FROM (
-            SELECT *{extra}, file_index
-            FROM read_csv(?, header = true, auto_detect = false, columns = {columns},
-                          delim = ',', quote = '"', escape = '"', strict_mode = true,
-                          store_rejects = true, rejects_table = 'csv_rejects',
-                          rejects_scan = 'csv_reject_scans')
-        )
+        FROM ({text_scan(header, missing)})
     """
     return sql, detail
 

@@ -32,6 +32,7 @@ __all__ = [
     "inspect_file",
     "iter_input_files",
     "stage_sql",
+    "text_scan",
 ]
 
 
@@ -450,10 +451,8 @@ def stage_sql(kind: str, header: list[str]) -> tuple[str, str]:
     """
     spec = KINDS[kind]
     cols = [column_name(h) for h in header]
-    columns = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in cols) + "}"
     # Optional columns a given file lacks (older stop-and-search layouts) read as NULL.
     missing = [column_name(c) for c in spec.optional if column_name(c) not in cols]
-    extra = "".join(f", NULL::VARCHAR AS {c}" for c in missing)
     reason = " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in CHECKS[kind])
     detail = (
         "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in CHECKS[kind]) + " END"
@@ -464,13 +463,26 @@ def stage_sql(kind: str, header: list[str]) -> tuple[str, str]:
         SELECT *, CASE WHEN reason IS NULL THEN strptime({month}, '%Y-%m')::DATE END AS month_date
         FROM (
             SELECT *, CASE {reason} END AS reason
-            FROM (
-                SELECT *{extra}, file_index
-                FROM read_csv(?, header = true, auto_detect = false, columns = {columns},
-                              delim = ',', quote = '"', escape = '"', strict_mode = true,
-                              store_rejects = true, rejects_table = 'csv_rejects',
-                              rejects_scan = 'csv_reject_scans')
-            )
+            FROM ({text_scan(cols, missing)})
         )
     """
     return sql, detail
+
+
+def text_scan(columns: list[str], missing: list[str]) -> str:
+    """SQL reading CSV files (one parameter: the list of paths) with every column as text.
+
+    ``columns`` are the header's, in order; ``missing`` are added as NULL. Rows that do not
+    split into the header's columns go to DuckDB's ``csv_rejects`` (with ``csv_reject_scans``);
+    ``file_index`` is the file's position in the list. Nothing else happens in the scan, so
+    that its rows come in the files' order.
+    """
+    types = "{" + ", ".join(f"{_q(c)}: 'VARCHAR'" for c in columns) + "}"
+    extra = "".join(f', NULL::VARCHAR AS "{c}"' for c in missing)
+    return f"""
+        SELECT *{extra}, file_index
+        FROM read_csv(?, header = true, auto_detect = false, columns = {types},
+                      delim = ',', quote = '"', escape = '"', strict_mode = true,
+                      store_rejects = true, rejects_table = 'csv_rejects',
+                      rejects_scan = 'csv_reject_scans')
+    """
