@@ -20,7 +20,7 @@ import duckdb
 from saferplaces.errors import SaferplacesError, WorkspaceNotFound
 from saferplaces.geo.areas import find_local_authority
 from saferplaces.settings import SETTINGS_FILE, AreaSettings, Settings
-from saferplaces.warehouse.schema import TABLES, connect
+from saferplaces.warehouse.schema import connect, schema_current
 
 __all__ = ["Workspace", "init_workspace", "open_workspace", "ENV_VAR"]
 
@@ -51,8 +51,9 @@ class Workspace:
         """Open the warehouse (creating any missing table when writable)."""
         try:
             if read_only and not _schema_complete(self.warehouse_path):
-                # A warehouse from an earlier version lacks newer tables: add them (tables are
-                # only ever added) so read-only commands can query every table.
+                # A warehouse from an earlier version lacks newer tables or has an earlier
+                # layout: a writable connection brings it up to date (schema.create_schema),
+                # so that read-only commands can query every table.
                 connect(self.warehouse_path).close()
             return connect(self.warehouse_path, read_only=read_only)
         except duckdb.IOException as e:
@@ -72,16 +73,9 @@ class Workspace:
 def _schema_complete(path: Path) -> bool:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        have = {
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() UNION ALL "
-                "SELECT view_name FROM duckdb_views() WHERE NOT internal"
-            ).fetchall()
-        }
+        return schema_current(con)
     finally:
         con.close()
-    return set(TABLES) <= have
 
 
 def init_workspace(directory: Path, area: str, name: str | None = None) -> Workspace:

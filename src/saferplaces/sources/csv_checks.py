@@ -30,6 +30,8 @@ from saferplaces.sources.police_uk import (
     _member,
     _q,
     _shown,
+    detail_sql,
+    reason_sql,
     text_scan,
 )
 
@@ -138,16 +140,17 @@ def inspect_csv(name: str, path: Path, spec: FileSpec) -> FileInfo:
             f"is not {spec.what}: its header {'; '.join(problems)} (expected "
             f"{', '.join(spec.required)}, optionally {', '.join(spec.optional) or 'nothing else'})",
         )
+    newlines = data.count(b"\n")
     if not data.endswith(b"\n"):  # only the last line is read again
         last = data.rfind(b"\n") + 1
-        _check_complete(name, data[last:].decode("utf-8"), len(header), data.count(b"\n") + 1)
+        _check_complete(name, data[last:].decode("utf-8"), len(header), newlines + 1)
     return FileInfo(
         kind=spec.kind,
         header=header,
         sha256=hashlib.sha256(data).hexdigest(),
         force="",
         month=None,
-        newline_count=data.count(b"\n"),
+        newline_count=newlines,
         ends_with_newline=data.endswith(b"\n"),
         lone_cr=b"\r" in data and data.count(b"\r") != data.count(b"\r\n"),
     )
@@ -160,25 +163,17 @@ def stage_sql(spec: FileSpec, header: list[str], checks: list[Check]) -> tuple[s
     SQL expression of the quarantine sentence for a row's ``reason``. ``stage`` holds every
     column of the format as text (NULL when the file leaves an optional column out) plus
     ``file_index`` and, when there are ``checks``, ``reason`` (NULL when the row passes every
-    check); its ``rowid`` follows
-    the file's row order, so that later checks (duplicates, references) can be UPDATEs.
+    check); with no checks its ``rowid`` follows the file's row order.
     """
-    missing = [c for c in spec.columns if c not in header]
-    reason = " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in checks)
-    detail = "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in checks) + " END"
-    reason = f", CASE {reason} END AS reason" if checks else ""
-    sql = f"""
-        CREATE OR REPLACE TEMP TABLE stage AS
-        SELECT *{reason}
-        FROM ({text_scan(header, missing)})
-    """
-    return sql, detail
+    sql = f"CREATE OR REPLACE TEMP TABLE stage AS {scan_sql(spec, header, checks)}"
+    return sql, detail_sql(checks)
 
 
 def scan_sql(spec: FileSpec, header: list[str], checks: list[Check]) -> str:
     """The SELECT of :func:`stage_sql` alone: every row of the file, its columns and ``reason``."""
-    sql, _ = stage_sql(spec, header, checks)
-    return sql.split("CREATE OR REPLACE TEMP TABLE stage AS", 1)[1]
+    missing = [c for c in spec.columns if c not in header]
+    reason = f", {reason_sql(checks)} AS reason" if checks else ""
+    return f"SELECT *{reason} FROM ({text_scan(header, missing)})"
 
 
 # --- Checks, one family per value type ---------------------------------------------------------
@@ -246,9 +241,14 @@ def normalised(col: str) -> str:
     return f"regexp_replace(lower(trim({spaced})), ' +', ' ', 'g')"
 
 
+def _as_compared(value: str) -> str:
+    """A value as :func:`normalised` makes it, in Python."""
+    return " ".join(value.lower().replace("_", " ").replace("-", " ").split())
+
+
 def one_of(col: str, values: tuple[str, ...], code: str | None = None) -> Check:
     """The column holds one of ``values`` (compared :func:`normalised`), or is empty."""
-    allowed = [" ".join(v.lower().replace("_", " ").replace("-", " ").split()) for v in values]
+    allowed = [_as_compared(v) for v in values]
     return (
         code or col,
         # The exact spelling first: the regular expression is ten times slower.
@@ -261,10 +261,7 @@ def one_of(col: str, values: tuple[str, ...], code: str | None = None) -> Check:
 
 def canonical(col: str, values: tuple[str, ...]) -> str:
     """SQL for the value as spelled in ``values`` (NULL when empty)."""
-    whens = " ".join(
-        f"WHEN {_q(' '.join(v.lower().replace('_', ' ').replace('-', ' ').split()))} THEN {_q(v)}"
-        for v in values
-    )
+    whens = " ".join(f"WHEN {_q(_as_compared(v))} THEN {_q(v)}" for v in values)
     c = f'"{col}"'
     slow = f"CASE {normalised(col)} {whens} END"
     # Nearly every value is spelled as the format spells it: those skip the regular expression.

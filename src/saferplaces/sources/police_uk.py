@@ -31,6 +31,8 @@ __all__ = [
     "Skipped",
     "inspect_file",
     "iter_input_files",
+    "detail_sql",
+    "reason_sql",
     "stage_sql",
     "text_scan",
 ]
@@ -453,20 +455,30 @@ def stage_sql(kind: str, header: list[str]) -> tuple[str, str]:
     cols = [column_name(h) for h in header]
     # Optional columns a given file lacks (older stop-and-search layouts) read as NULL.
     missing = [column_name(c) for c in spec.optional if column_name(c) not in cols]
-    reason = " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in CHECKS[kind])
-    detail = (
-        "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in CHECKS[kind]) + " END"
-    )
     month = "substr(date, 1, 7)" if kind == "stop-and-search" else "month"
     sql = f"""
         CREATE OR REPLACE TEMP TABLE stage AS
         SELECT *, CASE WHEN reason IS NULL THEN strptime({month}, '%Y-%m')::DATE END AS month_date
         FROM (
-            SELECT *, CASE {reason} END AS reason
+            SELECT *, {reason_sql(CHECKS[kind])} AS reason
             FROM ({text_scan(cols, missing)})
         )
     """
-    return sql, detail
+    return sql, detail_sql(CHECKS[kind])
+
+
+def reason_sql(checks: list[tuple[str, str, str]]) -> str:
+    """SQL: the code of a row's first failed check, NULL when it passes them all."""
+    if not checks:
+        return "NULL::VARCHAR"
+    return "CASE " + " ".join(f"WHEN {cond} THEN {_q(code)}" for code, cond, _ in checks) + " END"
+
+
+def detail_sql(checks: list[tuple[str, str, str]]) -> str:
+    """SQL: the sentence a person reads for a row's ``reason`` (from :func:`reason_sql`)."""
+    if not checks:
+        return "NULL::VARCHAR"
+    return "CASE reason " + " ".join(f"WHEN {_q(c)} THEN {t}" for c, _, t in checks) + " END"
 
 
 def text_scan(columns: list[str], missing: list[str]) -> str:

@@ -34,6 +34,7 @@ from saferplaces.sources.partner import PARTNER_KINDS
 from saferplaces.sources.police_uk import Skipped
 from saferplaces.warehouse.ingest import (
     _first_line,
+    _fresh_rejects,
     _is_unchanged,
     _mark_superseded,
     _next_id,
@@ -378,11 +379,12 @@ def _period_of_rows(
     con: duckdb.DuckDBPyConnection, p: _Pending, checks: list[cc.Check]
 ) -> Period | None:
     """First..last month of the recorded dates that pass their checks (no period declared)."""
-    sql, _ = cc.stage_sql(ex.SPECS["offences.csv"], p.info.header, checks)
-    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
-    con.execute(sql, [[str(p.path)]])
+    scan = cc.scan_sql(ex.SPECS["offences.csv"], p.info.header, checks)
+    _fresh_rejects(con)
     row = con.execute(
-        "SELECT min(recorded_date::DATE), max(recorded_date::DATE) FROM stage WHERE reason IS NULL"
+        "SELECT min(recorded_date::DATE), max(recorded_date::DATE) "
+        f"FROM ({scan}) WHERE reason IS NULL",
+        [[str(p.path)]],
     ).fetchone()
     if row is None or row[0] is None:
         return None

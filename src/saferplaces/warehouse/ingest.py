@@ -261,8 +261,7 @@ def _first_line(e: BaseException) -> str:
 def _load(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[FileResult]:
     kind, header = batch[0].info.kind, batch[0].info.header
     sql, detail = stage_sql(kind, header)
-    # DuckDB appends to its rejects tables on every scan; start each batch afresh.
-    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    _fresh_rejects(con)
     con.execute(sql, [[str(p.path) for p in batch]])
 
     ids = [
@@ -505,6 +504,11 @@ def _mark_superseded(con: duckdb.DuckDBPyConnection) -> None:
         "DELETE FROM quarantine WHERE ingest_id IN "
         "(SELECT ingest_id FROM ingest_log WHERE status = 'superseded')"
     )
+
+
+def _fresh_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty DuckDB's rejects tables: it appends to them on every scan."""
+    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
 
 
 def _rejects(con: duckdb.DuckDBPyConnection, batch: list[_Pending]) -> list[tuple]:

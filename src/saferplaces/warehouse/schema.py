@@ -40,7 +40,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["TABLES", "POLICE_TABLES", "connect", "create_schema"]
+__all__ = ["TABLES", "POLICE_TABLES", "connect", "create_schema", "schema_current"]
 
 _LOCATION = """
     longitude DOUBLE, latitude DOUBLE, location VARCHAR,
@@ -350,22 +350,13 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     and ``involvement`` tables become ``extract_*`` without the columns the views now add (and
     without ``involvement.month``, its offence's month).
     """
-    db = "database_name = current_database()"
-    tables = {
-        r[0] for r in con.execute(f"SELECT table_name FROM duckdb_tables() WHERE {db}").fetchall()
-    }
-    views = {
-        r[0]
-        for r in con.execute(
-            f"SELECT view_name FROM duckdb_views() WHERE {db} AND NOT internal"
-        ).fetchall()
-    }
-    if set(TABLES) <= tables | views and not tables & set(EXTRACT_ROWS):
-        return  # complete and current: the 45 statements of DDL have nothing to do
+    tables, views = _relations(con)
+    if _current(tables, views):
+        return  # the 45 statements of DDL have nothing to do
     # One transaction: an upgrade cut short leaves the warehouse as it was.
     con.begin()
     try:
-        _upgrade_extract_tables(con)
+        _upgrade_extract_tables(con, sorted(tables & set(EXTRACT_ROWS)))
         con.execute(DDL)
         con.commit()
     except BaseException:
@@ -380,14 +371,33 @@ _MOVED_COLUMNS = {
 }
 
 
-def _upgrade_extract_tables(con: duckdb.DuckDBPyConnection) -> None:
-    old = [
-        name
-        for (name,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND table_name IN ('offence', 'person', 'involvement')"
+def schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Every table and view of this version is there, and no table of an earlier layout."""
+    return _current(*_relations(con))
+
+
+def _relations(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[str]]:
+    """The warehouse's table names and view names."""
+    db = "database_name = current_database()"
+    tables = {
+        r[0] for r in con.execute(f"SELECT table_name FROM duckdb_tables() WHERE {db}").fetchall()
+    }
+    views = {
+        r[0]
+        for r in con.execute(
+            f"SELECT view_name FROM duckdb_views() WHERE {db} AND NOT internal"
         ).fetchall()
-    ]
+    }
+    return tables, views
+
+
+def _current(tables: set[str], views: set[str]) -> bool:
+    # offence, person, involvement as tables: the layout before they became views
+    return set(TABLES) <= tables | views and not tables & set(EXTRACT_ROWS)
+
+
+def _upgrade_extract_tables(con: duckdb.DuckDBPyConnection, old: list[str]) -> None:
+    """Rename the earlier layout's tables ``old`` and drop the columns the views now add."""
     for table in old:
         con.execute(f"ALTER TABLE {table} RENAME TO extract_{table}")
     for table, columns in _MOVED_COLUMNS.items():

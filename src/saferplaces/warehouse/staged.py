@@ -19,10 +19,11 @@ import pyarrow as pa
 
 from saferplaces.errors import InputFileError
 from saferplaces.sources import csv_checks as cc
-from saferplaces.sources.police_uk import FileInfo, InputFile
+from saferplaces.sources.police_uk import FileInfo, InputFile, detail_sql, reason_sql
 from saferplaces.warehouse.ingest import (
     _add_lines,
     _failed,
+    _fresh_rejects,
     _Pending,
     _quarantine,
     _rejects,
@@ -126,8 +127,8 @@ def load_file(
     if read is None:
         read, rejects = _load_staged(con, p, spec, checks, table, columns)
     good = read - _scalar(con, "SELECT count(*) FROM stage_bad")
+    where = {"table": table, "ingest_id": ingest_id}
     for check in post:
-        where = {"table": table, "ingest_id": ingest_id}
         if check.suspects and not _scalar(con, check.suspects.format(**where)):
             continue
         cond = check.condition.format(**where)
@@ -181,7 +182,7 @@ def _load_direct(
     if p.info.lone_cr:  # DuckDB breaks rows there too: lines are not rows
         return None
     lines = p.info.newline_count + (0 if p.info.ends_with_newline else 1)
-    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    _fresh_rejects(con)
     scan = cc.scan_sql(spec, p.info.header, checks)
     n = _scalar(con, _insert(table, columns, "0", scan), [[str(p.path)]])
     if n != lines - 1 or _scalar(con, "SELECT count(*) FROM csv_rejects"):
@@ -212,17 +213,15 @@ def _load_staged(
     Returns the rows read and DuckDB's rejected lines (CSV structure errors).
     """
     sql, _ = cc.stage_sql(spec, p.info.header, [])
-    con.execute("DROP TABLE IF EXISTS csv_rejects; DROP TABLE IF EXISTS csv_reject_scans")
+    _fresh_rejects(con)
     con.execute(sql, [[str(p.path)]])
     rejects = _rejects(con, [p])
     _add_lines(con, [p], rejects)
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {cc.sql_str(code)}" for code, c, _ in checks)
-    checked = f"SELECT *, {reason} END AS reason FROM stage_lines"
+    checked = f"SELECT *, {reason_sql(checks)} AS reason FROM stage_lines"
     good = _scalar(con, _insert(table, columns, "s.line", checked))
-    detail = "CASE reason " + " ".join(f"WHEN {cc.sql_str(c)} THEN {t}" for c, _, t in checks)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE stage_bad AS SELECT file_index, line, reason, "
-        f"{detail} END AS detail FROM ({checked}) WHERE reason IS NOT NULL"
+        f"{detail_sql(checks)} AS detail FROM ({checked}) WHERE reason IS NOT NULL"
     )
     return good + _scalar(con, "SELECT count(*) FROM stage_bad"), rejects
 
