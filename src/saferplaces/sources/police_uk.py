@@ -14,6 +14,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,6 +115,11 @@ _NAME = re.compile(
 )
 
 
+# What reading a zip archive raises when it is damaged, cut short, encrypted or compressed in a
+# way zipfile cannot read: each becomes one line about the archive, never a traceback.
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error)
+
+
 def column_name(header: str) -> str:
     """snake_case column name for a file header: ``LSOA code`` -> ``lsoa_code``."""
     return re.sub(r"[^a-z0-9]+", "_", header.lower()).strip("_")
@@ -145,7 +151,7 @@ class InputFile:
             ):
                 while chunk := src.read(1 << 20):
                     dst.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
+        except ZIP_ERRORS as e:
             # A damaged or cut-short archive fails its CRC or ends early here.
             out.unlink(missing_ok=True)
             raise InputFileError(
@@ -212,7 +218,7 @@ def _iter_zip(archive: Path) -> Iterator[InputFile | Skipped | InputFileError]:
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = sorted(zf.infolist(), key=lambda i: i.filename)
-    except (zipfile.BadZipFile, OSError) as e:
+    except ZIP_ERRORS as e:
         yield InputFileError(str(archive), f"is not a readable zip archive ({e})")
         return
     for info in infos:

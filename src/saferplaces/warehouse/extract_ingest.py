@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
-import zlib
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -31,7 +30,7 @@ from saferplaces.periods import Period
 from saferplaces.sources import csv_checks as cc
 from saferplaces.sources import extract as ex
 from saferplaces.sources.partner import PARTNER_KINDS
-from saferplaces.sources.police_uk import Skipped
+from saferplaces.sources.police_uk import ZIP_ERRORS, Skipped
 from saferplaces.warehouse.ingest import (
     _first_line,
     _fresh_rejects,
@@ -216,9 +215,7 @@ def _load_zip(
                     prefix = "" if folders[0] == "." else folders[0] + "/"
                     wanted = {prefix + f for f in (*ex.EXTRACT_FILES, ex.MANIFEST)}
                     z.extractall(tmp, members=[n for n in names if n in wanted])
-        # a damaged, encrypted or oddly compressed archive
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
-                zlib.error) as e:  # fmt: skip
+        except ZIP_ERRORS as e:
             report.files.append(failed(con, str(archive), f"is not a readable zip archive ({e})"))
             return report
         if len(folders) != 1:
