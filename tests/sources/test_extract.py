@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from saferplaces.errors import SaferplacesError
 from saferplaces.warehouse.extract_ingest import load_extract
-from saferplaces.warehouse.schema import connect
+from saferplaces.warehouse.schema import INTERRUPTED, connect
 from tests.conftest import FIXTURES
 
 EXTRACT = FIXTURES / "extract" / "2020q1"
@@ -420,3 +422,77 @@ def test_carriage_returns_alone(tmp_path: Path):
     f = load_extract(con, stray).files[0]
     assert (f.status, "cannot be read" in (f.message or "")) == ("failed", True)
     assert q(con, "SELECT count(*) FROM extract_offence") == [(0,)]
+
+
+# The ingest's two transactions: rows appended in the first, settled in the second.
+
+_KILLED_BETWEEN = """
+import os, sys
+from saferplaces.warehouse import extract_ingest as ei
+from saferplaces.warehouse.schema import connect
+
+def die(*args, **kwargs):
+    os._exit(3)  # the process ends between the two transactions, as a kill would end it
+
+ei._settle_extract = die
+ei.load_extract(connect(sys.argv[1]), sys.argv[2], markers={"test-force": {"DV": "DA"}})
+"""
+
+
+def test_a_process_killed_between_the_transactions_leaves_nothing(tmp_path: Path):
+    db = tmp_path / "warehouse.duckdb"
+    run = subprocess.run([sys.executable, "-c", _KILLED_BETWEEN, str(db), str(EXTRACT)])
+    assert run.returncode == 3
+    # What the first transaction stored, seen read-only: rows that no view shows
+    con = duckdb.connect(str(db), read_only=True)
+    assert q(con, "SELECT count(*) FROM extract_offence") == [(7,)]  # 6 + a repeated offence_id
+    assert q(con, "SELECT count(*) FROM extract_involvement") > [(0,)]
+    assert q(con, "SELECT count(*) FROM offence") == [(0,)]
+    assert q(con, "SELECT count(*) FROM person") == [(0,)]
+    assert q(con, "SELECT count(*) FROM involvement") == [(0,)]
+    assert q(con, "SELECT DISTINCT status FROM ingest_log") == [("loading",)]
+    con.close()
+    # The next writable connection removes them and says what happened to each file
+    con = connect(db)
+    for table in ("extract_offence", "extract_person", "extract_involvement", "quarantine"):
+        assert q(con, f"SELECT count(*) FROM {table}") == [(0,)], table
+    logged = q(con, "SELECT file, status, message FROM ingest_log ORDER BY ingest_id")
+    assert [(Path(f).name, s) for f, s, _ in logged] == [
+        ("offences.csv", "failed"), ("people.csv", "failed"), ("involvements.csv", "failed")
+    ]  # fmt: skip
+    assert all(m == f"{f}: {INTERRUPTED}" for f, _, m in logged)
+    # and the same extract then loads as new, not as unchanged
+    report = load_extract(con, EXTRACT, markers=MARKERS)
+    assert [f.status for f in report.files] == ["loaded"] * 3
+    assert q(con, "SELECT count(*) FROM offence") == [(6,)]
+    assert q(con, "SELECT line FROM offence WHERE offence_id = 'O30'") == [(30,)]
+
+
+def test_a_failure_in_the_second_transaction_keeps_nothing(tmp_path: Path, monkeypatch):
+    from saferplaces.warehouse import extract_ingest as ei
+
+    con = connect(tmp_path / "warehouse.duckdb")
+    load_extract(con, EXTRACT, markers=MARKERS)
+    before = _contents(con)
+    revised = _copy(tmp_path, "revised")
+    (revised / "offences.csv").write_text(
+        (EXTRACT / "offences.csv").read_text().replace("Under investigation", "Charged")
+    )
+
+    def fail(*args, **kwargs):
+        raise duckdb.IOException("No space left on device (injected)")
+
+    monkeypatch.setattr(ei, "_take_months", fail)
+    report = ei.load_extract(con, revised, markers=MARKERS)
+    why = (
+        "not loaded: the warehouse could not store the extract (No space left on device "
+        "(injected)); nothing of it was kept"
+    )
+    assert [(f.status, f.message.split(": ", 1)[1]) for f in report.files] == [("failed", why)] * 3
+    # the first extract is whole; the revision left no row, no quarantine, no 'loading' log
+    assert _contents(con) == before
+    for table, n in (("extract_offence", 6), ("extract_person", 4), ("extract_involvement", 6)):
+        assert q(con, f"SELECT count(*) FROM {table}") == [(n,)], table
+    assert q(con, "SELECT status, count(*) FROM ingest_log GROUP BY 1 ORDER BY 1") == [
+        ("failed", 3), ("loaded", 3)
+    ]  # fmt: skip

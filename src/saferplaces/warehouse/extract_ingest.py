@@ -1,7 +1,10 @@
 """Ingest of force extracts and partner data, with the data.police.uk ingest's guarantees.
 
 A force extract (``offences.csv``, ``people.csv``, ``involvements.csv``, ``extract.toml``; see
-``docs/formats/extract-v1.md``) is loaded in one transaction. Its unit of replacement is
+``docs/formats/extract-v1.md``) is loaded in two transactions: rows appended, then settled
+(lines, checks among rows, quarantine, replacement, the extract's row, which makes them visible);
+an ingest that stops between them leaves nothing (:func:`schema.discard_unfinished`). Its unit
+of replacement is
 (extract, force, month) for every month of its period: a newer extract of the same force takes
 those months from older ones (their offences and involvements in those months go); an extract
 left with no month is superseded and all its rows, people and quarantine go. Loading the same
@@ -18,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -42,14 +46,18 @@ from saferplaces.warehouse.ingest import (
     _unchanged,
 )
 from saferplaces.warehouse.report import FileResult
-from saferplaces.warehouse.schema import EXTRACT_ROWS
+from saferplaces.warehouse.schema import EXTRACT_ROWS, discard_unfinished
 from saferplaces.warehouse.staged import (
+    Appended,
     LoadReport,
     PostCheck,
+    append_file,
     checked_file,
     failed,
     load_file,
+    number_lines,
     repeated,
+    settle_file,
 )
 from saferplaces.warehouse.staged import log_loaded as _log
 from saferplaces.workspace import Workspace
@@ -175,18 +183,39 @@ def load_extract(
     if _extract_unchanged(con, digest, manifest.force):
         report.files += [_unchanged(con, p.file, p.info) for p in pending.values()]
         return report
-    con.begin()
+    # Two transactions. The first appends the rows that pass their checks, logged as
+    # 'loading' and seen by no view (the views join the extract's row, written by the second).
+    # The second numbers and cross-checks them, quarantines, takes the months and writes the
+    # bookkeeping. Numbering rows in the transaction that appended them would make DuckDB write
+    # every appended row a second time. If the second fails, the first's rows go; if the process
+    # dies between them, the next writable connection removes them (schema.discard_unfinished).
+    settling = False
     try:
-        results = _load_extract(con, label(directory), manifest, mapping, pending, digest)
-        con.commit()
+        con.begin()
+        try:
+            loading = _append_extract(con, manifest, mapping, pending)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        settling = True
+        con.begin()
+        try:
+            results = _settle_extract(con, label(directory), manifest, loading, digest)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            discard_unfinished(con, log=False)  # the failure is logged below, file by file
+            raise
     except (duckdb.Error, AssertionError) as e:
-        # AssertionError: the count check (rows read = loaded + quarantined) failed; nothing kept
-        con.rollback()
-        results = [failed(con, p.file.name, f"cannot be read ({_first_line(e)})")
-                   for p in pending.values()]  # fmt: skip
-    except BaseException:
-        con.rollback()
-        raise
+        # AssertionError: the count check (rows read = loaded + quarantined) failed
+        why = (
+            f"not loaded: the warehouse could not store the extract ({_first_line(e)}); "
+            "nothing of it was kept"
+            if settling or isinstance(e, AssertionError)
+            else f"cannot be read ({_first_line(e)})"
+        )
+        results = [failed(con, p.file.name, why) for p in pending.values()]
     report.files += results
     report.files.sort(key=lambda f: ex.EXTRACT_FILES.index(Path(f.file.split("!")[-1]).name))
     return report
@@ -278,51 +307,81 @@ def _unique(col: str) -> PostCheck:
     )
 
 
-def _load_extract(
+@dataclass
+class _Loading:
+    """What the first transaction appended, for the second to settle."""
+
+    period: Period | None
+    appended: dict[str, Appended]  # by file name
+    not_loaded: dict[str, str]  # file name -> as shown: files left out, the extract owns no month
+
+
+def _append_extract(
     con: duckdb.DuckDBPyConnection,
-    folder: str,
     m: ex.ExtractManifest,
     mapping: dict[str, str],
     pending: dict[str, _Pending],
+) -> _Loading:
+    """First transaction: each file's passing rows appended, and logged as 'loading'."""
+    checks = ex.offence_checks(m.period, mapping, m.force)
+    period = m.period or _period_of_rows(con, pending["offences.csv"], checks)
+    # No month to own: the extract has no row, and people and involvements nothing to join.
+    names = list(pending) if period is not None else ["offences.csv"]
+    ids = {name: _next_id(con) for name in names}
+    for name in names:
+        con.execute(
+            "INSERT INTO ingest_log (ingest_id, ingested_at, kind, file, force, status, message) "
+            "VALUES (?, ?, ?, ?, ?, 'loading', 'appended; checks among rows not yet run')",
+            [ids[name], datetime.now(), pending[name].info.kind, pending[name].file.name, m.force],
+        )
+    tables = {"offences.csv": "extract_offence", "people.csv": "extract_person",
+              "involvements.csv": "extract_involvement"}  # fmt: skip
+    columns = {
+        "offences.csv": ex.offence_columns(mapping),
+        "people.csv": ex.person_columns(),
+        "involvements.csv": ex.involvement_columns(),
+    }
+    all_checks = {
+        "offences.csv": checks,
+        "people.csv": ex.person_checks(),
+        "involvements.csv": ex.involvement_checks(),
+    }
+    appended = {}
+    for name in names:
+        cols = {**columns[name], **_literals(ingest_id=ids[name])}
+        appended[name] = append_file(
+            con, pending[name], ids[name], ex.SPECS[name], all_checks[name], tables[name], cols
+        )
+    return _Loading(
+        period, appended, {n: p.file.name for n, p in pending.items() if n not in names}
+    )
+
+
+def _settle_extract(
+    con: duckdb.DuckDBPyConnection,
+    folder: str,
+    m: ex.ExtractManifest,
+    loading: _Loading,
     digest: str,
 ) -> list[FileResult]:
-    ids = {name: _next_id(con) for name in pending}
-    results: dict[str, FileResult] = {}
-
-    # Offences: stage and check, then take the period's months from older extracts.
-    p = pending["offences.csv"]
-    cols = {**ex.offence_columns(mapping), **_literals(ingest_id=ids["offences.csv"])}
-    checks = ex.offence_checks(m.period, mapping, m.force)
-    period = m.period or _period_of_rows(con, p, checks)
+    """Second transaction: lines, checks among rows, quarantine, months, logs, the extract row."""
+    period, appended = loading.period, loading.appended
     months = [d.strftime("%Y-%m") for d in period.month_starts()] if period else []
+    ids = {name: a.ingest_id for name, a in appended.items()}
+    for a in appended.values():
+        number_lines(con, a)
     _take_months(con, m.force, months)
-    results["offences.csv"] = load_file(
-        con, p, ids["offences.csv"], ex.SPECS["offences.csv"], checks, "extract_offence", cols,
-        post=(_unique("offence_id"),),
-    )  # fmt: skip
+    results: dict[str, FileResult] = {}
+    results["offences.csv"] = settle_file(
+        con, appended["offences.csv"], post=(_unique("offence_id"),)
+    )
     _grid_to_lonlat(con, ids["offences.csv"])
     results["offences.csv"].months = months
-    if period is None:
-        # No month to own: the extract has no row, and people and involvements nothing to join.
-        why = (
-            "not loaded: no offence of the extract passed its checks and extract.toml gives no "
-            "period, so the extract covers no month"
+    if "people.csv" in appended:
+        results["people.csv"] = settle_file(
+            con, appended["people.csv"], post=(_unique("person_id"),)
         )
-        for name in ("people.csv", "involvements.csv"):
-            if name in pending:
-                results[name] = failed(con, pending[name].file.name, why)
-        pending = {"offences.csv": pending["offences.csv"]}
-
-    if "people.csv" in pending:
-        p = pending["people.csv"]
-        cols = {**ex.person_columns(), **_literals(ingest_id=ids["people.csv"])}
-        results["people.csv"] = load_file(
-            con, p, ids["people.csv"], ex.SPECS["people.csv"], ex.person_checks(), "extract_person",
-            cols,
-            post=(_unique("person_id"),),
-        )  # fmt: skip
-    if "involvements.csv" in pending:
-        p = pending["involvements.csv"]
+    if "involvements.csv" in appended:
         off, ppl = ids["offences.csv"], ids["people.csv"]
         post = (
             PostCheck(
@@ -345,16 +404,20 @@ def _load_extract(
                 "too; the first is loaded'",
             ),
         )
-        cols = {**ex.involvement_columns(), **_literals(ingest_id=ids["involvements.csv"])}
-        results["involvements.csv"] = load_file(
-            con, p, ids["involvements.csv"], ex.SPECS["involvements.csv"],
-            ex.involvement_checks(), "extract_involvement", cols, post=post,
-        )  # fmt: skip
+        results["involvements.csv"] = settle_file(con, appended["involvements.csv"], post=post)
+    why = (
+        "not loaded: no offence of the extract passed its checks and extract.toml gives no "
+        "period, so the extract covers no month"
+    )
+    results |= {n: failed(con, shown, why) for n, shown in loading.not_loaded.items()}
 
     # Bookkeeping: logs, the months this extract owns, its row, what it superseded.
-    for name, r in results.items():
-        if r.status == "loaded":
-            _log(con, pending[name], r, m.synthetic)
+    con.execute(
+        "DELETE FROM ingest_log WHERE status = 'loading' AND ingest_id IN (SELECT unnest(?))",
+        [list(ids.values())],
+    )
+    for name, a in appended.items():
+        _log(con, a.p, results[name], m.synthetic)
     con.execute(
         "INSERT OR REPLACE INTO partition SELECT ?, ?, strptime(m, '%Y-%m')::DATE, ?, ?, "
         "(SELECT count(*) FROM extract_offence WHERE ingest_id = ? "

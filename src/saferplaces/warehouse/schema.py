@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     rows_read BIGINT NOT NULL DEFAULT 0,
     rows_loaded BIGINT NOT NULL DEFAULT 0,
     rows_quarantined BIGINT NOT NULL DEFAULT 0,
-    status VARCHAR NOT NULL, -- loaded | unchanged | failed | superseded
+    status VARCHAR NOT NULL, -- loaded | unchanged | failed | superseded | loading (not settled)
     message VARCHAR,
     synthetic BOOLEAN NOT NULL DEFAULT false
 );
@@ -415,8 +415,43 @@ def _upgrade_extract_tables(con: duckdb.DuckDBPyConnection, old: list[str]) -> N
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse file, creating the schema when writable."""
+    """Open the warehouse file; when writable, create the schema and clear unfinished ingests."""
     con = duckdb.connect(str(path), read_only=read_only)
     if not read_only:
         create_schema(con)
+        discard_unfinished(con)
     return con
+
+
+INTERRUPTED = "the ingest stopped before it finished (the process ended); nothing of it was kept"
+
+
+def discard_unfinished(con: duckdb.DuckDBPyConnection, log: bool = True) -> None:
+    """Remove the rows of ingests logged ``loading``: appended, never settled.
+
+    The force-extract ingest appends rows in one transaction and settles them in the next
+    (:func:`saferplaces.warehouse.extract_ingest.load_extract`); no view shows them in between.
+    Their rows and quarantine go. ``log``: their log rows say failed, with :data:`INTERRUPTED`
+    (else they go too, for a caller that logs the failure itself).
+    """
+    ids = [i for (i,) in con.execute(
+        "SELECT ingest_id FROM ingest_log WHERE status = 'loading'"
+    ).fetchall()]  # fmt: skip
+    if not ids:
+        return
+    con.begin()
+    try:
+        for table in (*EXTRACT_ROWS.values(), "quarantine"):
+            con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ids])
+        if log:
+            con.execute(
+                "UPDATE ingest_log SET status = 'failed', message = file || ': ' || ? "
+                "WHERE ingest_id IN (SELECT unnest(?))",
+                [INTERRUPTED, ids],
+            )
+        else:
+            con.execute("DELETE FROM ingest_log WHERE ingest_id IN (SELECT unnest(?))", [ids])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

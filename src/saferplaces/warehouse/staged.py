@@ -5,7 +5,9 @@ The steps and their helpers are those of the data.police.uk ingest
 (:mod:`saferplaces.warehouse.ingest`): one DuckDB scan into the all-text ``stage`` table, the row
 checks in SQL, line numbers from ``rowid``, CSV structure errors from DuckDB's rejects table,
 quarantine with file, line, raw text and reason, and the count check that nothing is lost.
-Callers hold the transaction.
+Callers hold the transactions: :func:`load_file` runs in one; its three steps
+(:func:`append_file`, :func:`number_lines`, :func:`settle_file`) may span two, as long as
+nothing reads the appended rows before they are settled.
 """
 
 from __future__ import annotations
@@ -32,13 +34,17 @@ from saferplaces.warehouse.ingest import (
 from saferplaces.warehouse.report import FileResult, IngestReport
 
 __all__ = [
+    "Appended",
     "LoadReport",
     "PostCheck",
+    "append_file",
     "checked_file",
     "failed",
     "load_file",
     "log_loaded",
+    "number_lines",
     "repeated",
+    "settle_file",
 ]
 
 
@@ -99,6 +105,23 @@ def repeated(code: str, columns: tuple[str, ...], detail: str) -> PostCheck:
     )
 
 
+@dataclass
+class Appended:
+    """A file's rows appended to their warehouse table: not yet numbered or checked together.
+
+    Made by :func:`append_file`; :func:`number_lines` then :func:`settle_file` finish it, in
+    the same transaction or (the force-extract ingest) in the next one.
+    """
+
+    p: _Pending
+    ingest_id: int
+    table: str
+    read: int  # rows DuckDB split into columns (its rejects are not rows)
+    rejects: list[tuple]  # DuckDB's rejected lines (CSV structure errors)
+    numbered: bool  # the rows carry their lines (staged load); else line is 0 until numbered
+    bad: str  # the temporary table of rows that failed their checks
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     p: _Pending,
@@ -111,22 +134,82 @@ def load_file(
 ) -> FileResult:
     """Check one file's rows, insert those that pass and quarantine the rest (not yet logged).
 
+    :func:`append_file`, :func:`number_lines` and :func:`settle_file` in one transaction.
+    """
+    a = append_file(con, p, ingest_id, spec, checks, table, columns)
+    number_lines(con, a)
+    return settle_file(con, a, post)
+
+
+def append_file(
+    con: duckdb.DuckDBPyConnection,
+    p: _Pending,
+    ingest_id: int,
+    spec: cc.FileSpec,
+    checks: list[cc.Check],
+    table: str,
+    columns: dict[str, str],
+) -> Appended:
+    """Check one file's rows and append those that pass to ``table``; keep the rest aside.
+
     ``columns`` maps the warehouse columns (all but ``line``) to SQL over a checked row ``s``
-    (values every row shares are literals). ``post`` checks run in order among the rows loaded.
+    (values every row shares are literals).
 
     The file is read once, straight into the table: one statement checks every row and inserts
     those that pass, in one parallel pipeline as fast as DuckDB's own CSV-to-table copy. When
     every line of the file was a row and every row passed, the rows' lines are their order of
     insertion (DuckDB keeps a scan's order; nothing in the statement reorders it: see
-    :func:`saferplaces.sources.police_uk._member`). Otherwise those rows go and the file is
-    read again through the ``stage`` table, which gives each row its line and each rejected row
-    its reason.
+    :func:`saferplaces.sources.police_uk._member`), given by :func:`number_lines`. Otherwise
+    those rows go and the file is read again through the ``stage`` table, which gives each row
+    its line and each rejected row its reason.
     """
-    rejects: list[tuple] = []
+    bad = f"stage_bad_{ingest_id}"
     read = _load_direct(con, p, ingest_id, spec, checks, table, columns)
-    if read is None:
-        read, rejects = _load_staged(con, p, spec, checks, table, columns)
-    good = read - _scalar(con, "SELECT count(*) FROM stage_bad")
+    if read is not None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {bad} ({_BAD})")
+        return Appended(p, ingest_id, table, read, [], False, bad)
+    read, rejects = _load_staged(con, p, spec, checks, table, columns, bad)
+    return Appended(p, ingest_id, table, read, rejects, True, bad)
+
+
+def number_lines(con: duckdb.DuckDBPyConnection, a: Appended) -> None:
+    """Give the rows of a one-pass load their lines: their places in the file, after the header.
+
+    One INSERT appended them with contiguous row ids, in the file's order, and nothing has
+    deleted any of them since (the checks among rows run after this), so a row's line is its
+    row id less the file's first, plus 2. Run in the transaction after the append, this is a
+    cheap update of stored rows; in the append's own, DuckDB writes the whole rows again.
+    """
+    if a.numbered:
+        return
+    con.execute(
+        f"UPDATE {a.table} SET line = rowid - (SELECT min(rowid) FROM {a.table} "
+        "WHERE ingest_id = $1) + 2 WHERE ingest_id = $1",
+        [a.ingest_id],
+    )
+    # Lines 2..n+1, each once: the row ids were contiguous (else the caller rolls back)
+    n, first, last = con.execute(
+        f"SELECT count(*), min(line), max(line) FROM {a.table} WHERE ingest_id = ?", [a.ingest_id]
+    ).fetchone() or (0, None, None)
+    if n != a.read or (n and (first, last) != (2, n + 1)):
+        raise AssertionError(
+            f"{a.p.file.name}: {a.read} rows appended, {n} numbered from line {first} to {last}"
+        )
+    a.numbered = True
+
+
+def settle_file(
+    con: duckdb.DuckDBPyConnection, a: Appended, post: tuple[PostCheck, ...] = ()
+) -> FileResult:
+    """Run the ``post`` checks among the rows loaded, quarantine every failed row, count.
+
+    The rows must be numbered (:func:`number_lines`). Raises AssertionError when rows read is
+    not rows loaded plus rows quarantined (the caller rolls back).
+    """
+    if not a.numbered:
+        raise AssertionError(f"{a.p.file.name}: rows checked before their lines were numbered")
+    p, ingest_id, table = a.p, a.ingest_id, a.table
+    good = a.read - _scalar(con, f"SELECT count(*) FROM {a.bad}")
     where = {"table": table, "ingest_id": ingest_id}
     for check in post:
         if check.suspects and not _scalar(con, check.suspects.format(**where)):
@@ -140,14 +223,15 @@ def load_file(
         n = _scalar(con, "SELECT count(*) FROM stage_post")
         if n:
             code = cc.sql_str(check.code)
-            con.execute(f"INSERT INTO stage_bad SELECT 0, line, {code}, detail FROM stage_post")
+            con.execute(f"INSERT INTO {a.bad} SELECT 0, line, {code}, detail FROM stage_post")
             con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM stage_post)")
             good -= n
-    _quarantine(con, [p], [ingest_id], rejects, bad_sql="SELECT * FROM stage_bad")
+    _quarantine(con, [p], [ingest_id], a.rejects, bad_sql=f"SELECT * FROM {a.bad}")
+    con.execute(f"DROP TABLE IF EXISTS {a.bad}")
     result = FileResult(
         file=p.file.name, status="loaded", kind=p.info.kind, force=p.info.force,
-        sha256=p.info.sha256, rows_read=read + len(rejects), rows_loaded=good,
-        rows_quarantined=read - good + len(rejects), ingest_id=ingest_id,
+        sha256=p.info.sha256, rows_read=a.read + len(a.rejects), rows_loaded=good,
+        rows_quarantined=a.read - good + len(a.rejects), ingest_id=ingest_id,
     )  # fmt: skip
     # Nothing is lost: every row DuckDB saw is loaded or quarantined (else the caller rolls back).
     loaded = _scalar(con, f"SELECT count(*) FROM {table} WHERE ingest_id = ?", [ingest_id])
@@ -188,13 +272,6 @@ def _load_direct(
     if n != lines - 1 or _scalar(con, "SELECT count(*) FROM csv_rejects"):
         con.execute(f"DELETE FROM {table} WHERE ingest_id = ?", [ingest_id])
         return None
-    # One INSERT appends contiguous row ids, in the file's order.
-    con.execute(
-        f"UPDATE {table} SET line = rowid - (SELECT min(rowid) FROM {table} "
-        "WHERE ingest_id = $1) + 2 WHERE ingest_id = $1",
-        [ingest_id],
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stage_bad ({_BAD})")
     return n
 
 
@@ -205,12 +282,14 @@ def _load_staged(
     checks: list[cc.Check],
     table: str,
     columns: dict[str, str],
+    bad: str,
 ) -> tuple[int, list[tuple]]:
     """Through ``stage``: each row's line, the rows that pass, and the reasons of the rest.
 
     The scan into ``stage`` does nothing else, so its row ids are the file's order; the line
     of each row is taken from them (:func:`_add_lines`) before any check can reorder rows.
-    Returns the rows read and DuckDB's rejected lines (CSV structure errors).
+    The failed rows go to the temporary table ``bad``. Returns the rows read and DuckDB's
+    rejected lines (CSV structure errors).
     """
     sql, _ = cc.stage_sql(spec, p.info.header, [])
     _fresh_rejects(con)
@@ -220,10 +299,10 @@ def _load_staged(
     checked = f"SELECT *, {reason_sql(checks)} AS reason FROM stage_lines"
     good = _scalar(con, _insert(table, columns, "s.line", checked))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stage_bad AS SELECT file_index, line, reason, "
+        f"CREATE OR REPLACE TEMP TABLE {bad} AS SELECT file_index, line, reason, "
         f"{detail_sql(checks)} AS detail FROM ({checked}) WHERE reason IS NOT NULL"
     )
-    return good + _scalar(con, "SELECT count(*) FROM stage_bad"), rejects
+    return good + _scalar(con, f"SELECT count(*) FROM {bad}"), rejects
 
 
 def log_loaded(con: duckdb.DuckDBPyConnection, p: _Pending, r: FileResult, synthetic: bool) -> None:
