@@ -14,7 +14,8 @@ import pytest
 from saferplaces.errors import SaferplacesError
 from saferplaces.warehouse.extract_ingest import load_extract
 from saferplaces.warehouse.schema import INTERRUPTED, connect
-from tests.conftest import FIXTURES
+from saferplaces.workspace import Workspace
+from tests.conftest import FIXTURES, run_cli
 
 EXTRACT = FIXTURES / "extract" / "2020q1"
 MARKERS = {"test-force": {"DV": "DA"}}
@@ -439,10 +440,15 @@ ei.load_extract(connect(sys.argv[1]), sys.argv[2], markers={"test-force": {"DV":
 """
 
 
-def test_a_process_killed_between_the_transactions_leaves_nothing(tmp_path: Path):
-    db = tmp_path / "warehouse.duckdb"
+def test_a_process_killed_between_the_transactions_leaves_nothing(workspace: Workspace):
+    db = workspace.warehouse_path
     run = subprocess.run([sys.executable, "-c", _KILLED_BETWEEN, str(db), str(EXTRACT)])
     assert run.returncode == 3
+    # `status` (read-only) says so
+    status = run_cli("status", "-w", str(workspace.root))
+    assert status.returncode == 0, status.stderr
+    assert "Files: 3 loading" in status.stdout
+    assert "3 file(s) of an extract ingest that stopped before it finished" in status.stdout
     # What the first transaction stored, seen read-only: rows that no view shows
     con = duckdb.connect(str(db), read_only=True)
     assert q(con, "SELECT count(*) FROM extract_offence") == [(7,)]  # 6 + a repeated offence_id

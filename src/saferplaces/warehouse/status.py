@@ -146,6 +146,13 @@ def print_status(st: dict[str, Any], console: Console) -> None:
     files = st["ingest"]["files"]
     if files:
         console.print("Files: " + ", ".join(f"{v} {k}" for k, v in sorted(files.items())))
+    if files.get("loading"):
+        console.print(
+            f"  [yellow]loading[/] {files['loading']} file(s) of an extract ingest that stopped "
+            "before it finished: no view shows their rows, and the next command that writes to "
+            "the warehouse removes them",
+            highlight=False,
+        )
     for f in st["ingest"]["failed"][:5]:
         console.print(f"  [red]failed[/] {f['message']}", highlight=False)
 
