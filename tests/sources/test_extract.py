@@ -502,3 +502,76 @@ def test_a_failure_in_the_second_transaction_keeps_nothing(tmp_path: Path, monke
     assert q(con, "SELECT status, count(*) FROM ingest_log GROUP BY 1 ORDER BY 1") == [
         ("failed", 3), ("loaded", 3)
     ]  # fmt: skip
+
+
+_COMMIT_FAILS = """
+import json, resource, sys
+from pathlib import Path
+from saferplaces.warehouse import extract_ingest as ei
+from saferplaces.warehouse.schema import connect
+
+db = Path(sys.argv[1])
+con = connect(db)
+con.execute("SET wal_autocheckpoint = '1GB'")  # the second commit writes the WAL
+settle, rollback = ei._settle_extract, ei.rollback
+unlimited = (resource.RLIM_INFINITY, resource.RLIM_INFINITY)
+
+def settle_then_fill_the_disk(*args, **kwargs):
+    out = settle(*args, **kwargs)
+    # no file may grow any more: the commit's write fails as on a full disk (EFBIG)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+    return out
+
+def rollback_with_room_again(con):
+    resource.setrlimit(resource.RLIMIT_FSIZE, unlimited)
+    rollback(con)
+
+ei._settle_extract, ei.rollback = settle_then_fill_the_disk, rollback_with_room_again
+report = ei.load_extract(con, sys.argv[2], markers={"test-force": {"DV": "DA"}})
+resource.setrlimit(resource.RLIMIT_FSIZE, unlimited)
+print(json.dumps({
+    "files": [(f.status, f.message) for f in report.files],
+    "rows": [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+             for t in ("extract_offence", "extract_person", "extract_involvement", "quarantine")],
+    "log": con.execute("SELECT status, count(*) FROM ingest_log GROUP BY 1").fetchall(),
+}))
+"""
+
+
+def test_a_second_commit_that_fails_keeps_nothing_and_says_why(tmp_path: Path):
+    """The disk fills at the second commit: DuckDB has rolled it back; the first's rows go."""
+    import json
+
+    run = subprocess.run(
+        [sys.executable, "-c", _COMMIT_FAILS, str(tmp_path / "w.duckdb"), str(EXTRACT)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert len(out["files"]) == 3
+    for status, message in out["files"]:
+        assert status == "failed"
+        assert "not loaded: the warehouse could not store the extract" in message
+        assert "File too large" in message  # DuckDB's own words, not a rollback's
+    assert out["rows"] == [0, 0, 0, 0]
+    assert out["log"] == [["failed", 3]]  # once per file, nothing left 'loading'
+
+
+def test_an_interrupted_second_transaction_logs_why(tmp_path: Path, monkeypatch):
+    from saferplaces.warehouse import extract_ingest as ei
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ei, "_take_months", interrupt)
+    con = connect(tmp_path / "warehouse.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        ei.load_extract(con, EXTRACT, markers=MARKERS)
+    for table in ("extract_offence", "extract_person", "extract_involvement", "quarantine"):
+        assert q(con, f"SELECT count(*) FROM {table}") == [(0,)], table
+    logged = q(con, "SELECT file, status, message FROM ingest_log ORDER BY ingest_id")
+    assert [s for _, s, _ in logged] == ["failed"] * 3
+    assert all(m == f"{f}: {INTERRUPTED}" for f, _, m in logged)
+    assert q(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'stage_bad%'") == [
+        (0,)
+    ]

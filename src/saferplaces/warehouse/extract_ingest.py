@@ -18,6 +18,7 @@ Nothing is lost: for every file, rows read = rows loaded + rows quarantined.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 import zipfile
@@ -46,7 +47,12 @@ from saferplaces.warehouse.ingest import (
     _unchanged,
 )
 from saferplaces.warehouse.report import FileResult
-from saferplaces.warehouse.schema import EXTRACT_ROWS, discard_unfinished
+from saferplaces.warehouse.schema import (
+    EXTRACT_ROWS,
+    INTERRUPTED,
+    discard_unfinished,
+    rollback,
+)
 from saferplaces.warehouse.staged import (
     Appended,
     LoadReport,
@@ -196,16 +202,16 @@ def load_extract(
             loading = _append_extract(con, manifest, mapping, pending)
             con.commit()
         except BaseException:
-            con.rollback()
+            rollback(con)
             raise
         settling = True
         con.begin()
         try:
             results = _settle_extract(con, label(directory), manifest, loading, digest)
             con.commit()
-        except BaseException:
-            con.rollback()
-            discard_unfinished(con, log=False)  # the failure is logged below, file by file
+        except BaseException as e:
+            rollback(con)
+            _discard(con, loading, logged_below=isinstance(e, (duckdb.Error, AssertionError)))
             raise
     except (duckdb.Error, AssertionError) as e:
         # AssertionError: the count check (rows read = loaded + quarantined) failed
@@ -314,6 +320,17 @@ class _Loading:
     period: Period | None
     appended: dict[str, Appended]  # by file name
     not_loaded: dict[str, str]  # file name -> as shown: files left out, the extract owns no month
+
+
+def _discard(con: duckdb.DuckDBPyConnection, loading: _Loading, logged_below: bool) -> None:
+    """The second transaction failed: the first's rows go (its log rows too when the caller
+    logs the failure, else they say the ingest stopped). If even that fails, the next writable
+    connection does it (:func:`schema.discard_unfinished`)."""
+    ids = [a.ingest_id for a in loading.appended.values()]
+    with contextlib.suppress(duckdb.Error):
+        discard_unfinished(con, ids, message=None if logged_below else INTERRUPTED)
+        for a in loading.appended.values():
+            con.execute(f"DROP TABLE IF EXISTS {a.bad}")
 
 
 def _append_extract(

@@ -36,11 +36,21 @@ Partner data (docs/formats/partner-v1.md): ``partner_da_service``, ``partner_mar
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["TABLES", "POLICE_TABLES", "connect", "create_schema", "schema_current"]
+__all__ = [
+    "INTERRUPTED",
+    "POLICE_TABLES",
+    "TABLES",
+    "connect",
+    "create_schema",
+    "discard_unfinished",
+    "rollback",
+    "schema_current",
+]
 
 _LOCATION = """
     longitude DOUBLE, latitude DOUBLE, location VARCHAR,
@@ -423,35 +433,51 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
-INTERRUPTED = "the ingest stopped before it finished (the process ended); nothing of it was kept"
+INTERRUPTED = "the ingest stopped before it finished; nothing of it was kept"
 
 
-def discard_unfinished(con: duckdb.DuckDBPyConnection, log: bool = True) -> None:
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: DuckDB has rolled back a commit that failed."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.rollback()
+
+
+def discard_unfinished(
+    con: duckdb.DuckDBPyConnection,
+    ids: list[int] | None = None,
+    message: str | None = INTERRUPTED,
+) -> None:
     """Remove the rows of ingests logged ``loading``: appended, never settled.
 
     The force-extract ingest appends rows in one transaction and settles them in the next
     (:func:`saferplaces.warehouse.extract_ingest.load_extract`); no view shows them in between.
-    Their rows and quarantine go. ``log``: their log rows say failed, with :data:`INTERRUPTED`
-    (else they go too, for a caller that logs the failure itself).
+    ``ids``: those ingests (default: every one logged ``loading``). Their rows and quarantine
+    go; their log rows say failed, with ``message`` (``None``: they go too, for a caller that
+    logs the failure itself).
     """
-    ids = [i for (i,) in con.execute(
-        "SELECT ingest_id FROM ingest_log WHERE status = 'loading'"
-    ).fetchall()]  # fmt: skip
+    if ids is None:
+        ids = [i for (i,) in con.execute(
+            "SELECT ingest_id FROM ingest_log WHERE status = 'loading'"
+        ).fetchall()]  # fmt: skip
     if not ids:
         return
     con.begin()
     try:
         for table in (*EXTRACT_ROWS.values(), "quarantine"):
             con.execute(f"DELETE FROM {table} WHERE ingest_id IN (SELECT unnest(?))", [ids])
-        if log:
+        if message is not None:
             con.execute(
                 "UPDATE ingest_log SET status = 'failed', message = file || ': ' || ? "
-                "WHERE ingest_id IN (SELECT unnest(?))",
-                [INTERRUPTED, ids],
+                "WHERE status = 'loading' AND ingest_id IN (SELECT unnest(?))",
+                [message, ids],
             )
         else:
-            con.execute("DELETE FROM ingest_log WHERE ingest_id IN (SELECT unnest(?))", [ids])
+            con.execute(
+                "DELETE FROM ingest_log WHERE status = 'loading' AND ingest_id IN "
+                "(SELECT unnest(?))",
+                [ids],
+            )
         con.commit()
     except BaseException:
-        con.rollback()
+        rollback(con)
         raise
