@@ -121,36 +121,112 @@ def test_demo_real_adds_the_real_files_and_puts_synthetic_crime_where_they_do(
     assert con.execute("SELECT count(*) FROM offence").fetchone() == (15811,)
 
 
-def test_ingested_extract_rows_know_their_lines(tmp_path: Path) -> None:
+_KEYS = {
+    "offences.csv": ("offence", "ingest_id", ["offence_id"]),
+    "people.csv": ("person", "people_ingest_id", ["person_id"]),
+    "involvements.csv": (
+        "involvement",
+        "involvements_ingest_id",
+        ["offence_id", "person_id", "role"],
+    ),
+}
+
+
+def _check_lines(con: duckdb.DuckDBPyConnection) -> int:
+    """Every row the views show is on its line of its extract's file; the rows checked."""
+    import csv
+
+    checked = 0
+    for folder, *ids in con.execute(
+        "SELECT folder, ingest_id, people_ingest_id, involvements_ingest_id FROM extract "
+        "WHERE status = 'loaded'"
+    ).fetchall():
+        for (name, (view, _, cols)), ingest_id in zip(_KEYS.items(), ids, strict=True):
+            with (Path(folder) / name).open(newline="", encoding="utf-8") as fh:
+                at = {
+                    line: tuple(r[c] for c in cols) for line, r in enumerate(csv.DictReader(fh), 2)
+                }
+            got = con.execute(
+                f"SELECT line, {', '.join(cols)} FROM {view} WHERE ingest_id = ?", [ingest_id]
+            ).fetchall()
+            wrong = [(r[0], r[1:]) for r in got if at.get(r[0]) != r[1:]]
+            assert not wrong, (folder, name, len(wrong), wrong[:3])
+            checked += len(got)
+    return checked
+
+
+def test_ingested_extract_rows_know_their_lines(tmp_path: Path, monkeypatch) -> None:
     """Every loaded extract row carries its own line in its file, for files of many chunks.
 
     DuckDB reads a file in parallel; a check written as an IN list of five or more values
     becomes a join, which reordered the staged rows so that loaded rows got other rows' lines
-    (see saferplaces.sources.police_uk._member).
+    (see saferplaces.sources.police_uk._member). Lines are numbered from row ids in the
+    ingest's second transaction: when a checkpoint between its two transactions compacts rows
+    an earlier revision deleted, moving row ids, every row must still get its own line.
     """
-    import csv
-
+    from saferplaces.warehouse import extract_ingest as ei
     from saferplaces.warehouse.extract_ingest import ingest_extract
     from saferplaces.workspace import init_workspace
 
     # Four times the borough (63,244 offences): the size at which the IN-list join reordered.
-    out = generate("telford-2019-20", SEED, tmp_path / "out", scale=4).out
+    first = generate("telford-2019-20", SEED, tmp_path / "out", scale=4).out / "extract-synthetic"
     ws = init_workspace(tmp_path / "ws", "E06000020")
-    report = ingest_extract(ws, out / "extract-synthetic")
+    report = ingest_extract(ws, first)
     assert not report.failed
     con = ws.connect(read_only=True)
-    keys = {
-        "offences.csv": ("offence", ["offence_id"]),
-        "people.csv": ("person", ["person_id"]),
-        "involvements.csv": ("involvement", ["offence_id", "person_id", "role"]),
-    }
-    for name, (table, cols) in keys.items():
-        with (out / "extract-synthetic" / name).open(newline="", encoding="utf-8") as fh:
-            want = {line: tuple(r[c] for c in cols) for line, r in enumerate(csv.DictReader(fh), 2)}
-        assert len(want) > 60_000  # many of DuckDB's 2,048-row chunks
-        got = con.execute(f"SELECT line, {', '.join(cols)} FROM {table}").fetchall()
-        assert len(got) == len(want), name
-        assert {r[0]: r[1:] for r in got} == want, name
+    shown = {view: con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+             for view, _, _ in _KEYS.values()}  # fmt: skip
+    assert min(shown.values()) > 60_000, shown  # many of DuckDB's 2,048-row chunks
+    assert _check_lines(con) > 180_000
+    con.close()
+
+    # Two revisions, every file's rows in reverse order, loaded on one connection with a
+    # checkpoint between each ingest's transactions: the second's compacts the rows the first
+    # revision deleted (every row of the first extract), moving row ids down before numbering
+    offences = pd.read_csv(first / "offences.csv", dtype=str, keep_default_na=False)
+    involvements = pd.read_csv(first / "involvements.csv", dtype=str, keep_default_na=False)
+    people = pd.read_csv(first / "people.csv", dtype=str, keep_default_na=False)
+    settle = ei._settle_extract
+    spans = []  # extract_offence's row id span before and after each checkpoint
+
+    def checkpoint_then_settle(con: duckdb.DuckDBPyConnection, *args, **kwargs):  # type: ignore[no-untyped-def]
+        span = "SELECT max(rowid) + 1 FROM extract_offence"
+        con.commit()
+        before = con.execute(span).fetchone()[0]
+        con.execute("FORCE CHECKPOINT")
+        spans.append((before, con.execute(span).fetchone()[0]))
+        con.begin()
+        return settle(con, *args, **kwargs)
+
+    monkeypatch.setattr(ei, "_settle_extract", checkpoint_then_settle)
+    con = ws.connect()
+    con.execute("SET wal_autocheckpoint = '1GB'")  # no checkpoint but those of the hook
+    for name, first_month, last_month in (
+        ("r1", "2019-11", "2020-10"),
+        ("r2", "2020-03", "2020-06"),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        off = offences[offences.recorded_date.str[:7].between(first_month, last_month)]
+        inv = involvements[involvements.offence_id.isin(off.offence_id)]
+        for frame, file in ((off, "offences.csv"), (people, "people.csv"),
+                            (inv, "involvements.csv")):  # fmt: skip
+            frame.iloc[::-1].to_csv(folder / file, index=False)
+        (folder / "extract.toml").write_text(
+            f'format = "saferplaces-extract-v1"\nextract_id = "{name}"\nforce = "west-mercia"\n'
+            f'period = "{first_month}..{last_month}"\nsynthetic = true\n'
+        )
+        report = ei.load_extract(con, folder)
+        assert not report.failed
+    assert spans[1][1] < spans[1][0], spans  # row ids did move
+    # r1 took every month of the first, r2 four of r1's
+    extracts = con.execute("SELECT extract_id, status FROM extract ORDER BY ingest_id").fetchall()
+    first_id = f"synthetic-telford-2019-20-x4-seed-{SEED}"
+    assert extracts == [(first_id, "superseded"), ("r1", "loaded"), ("r2", "loaded")]
+    # the revisions' months replaced the first's, with the same offences and involvements
+    assert con.execute("SELECT count(*) FROM offence").fetchone()[0] == shown["offence"]
+    assert con.execute("SELECT count(*) FROM involvement").fetchone()[0] == shown["involvement"]
+    assert _check_lines(con) > 180_000
     con.close()
 
 
