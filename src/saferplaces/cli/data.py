@@ -11,7 +11,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -24,6 +24,9 @@ from saferplaces.cli._common import (
     console,
     err_console,
 )
+
+if TYPE_CHECKING:
+    from saferplaces.warehouse.report import IngestReport
 
 ingest_app = typer.Typer(
     help="Load police and partner data into the warehouse.", no_args_is_help=True
@@ -58,6 +61,16 @@ def init(
     )
 
 
+def _finish_ingest(report: IngestReport, output_format: OutputFormat) -> None:
+    """Print an ingest report (table or JSON); exit 1 when any file failed."""
+    if output_format is OutputFormat.json:
+        _print_json(report.as_dict())
+    else:
+        report.print(console, err_console)
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @ingest_app.command("police-uk")
 def ingest_police_uk_cmd(
     paths: Annotated[
@@ -80,12 +93,7 @@ def ingest_police_uk_cmd(
     report = ingest_police_uk(
         ws, paths, force=force, progress=output_format is OutputFormat.table and sys.stderr.isatty()
     )
-    if output_format is OutputFormat.json:
-        _print_json(report.as_dict())
-    else:
-        report.print(console, err_console)
-    if report.failed:
-        raise typer.Exit(1)
+    _finish_ingest(report, output_format)
 
 
 @ingest_app.command("extract")
@@ -111,12 +119,7 @@ def ingest_extract_cmd(
     from saferplaces.workspace import open_workspace
 
     report = ingest_extract(open_workspace(workspace), directory, force=force, period=period)
-    if output_format is OutputFormat.json:
-        _print_json(report.as_dict())
-    else:
-        report.print(console, err_console)
-    if report.failed:
-        raise typer.Exit(1)
+    _finish_ingest(report, output_format)
 
 
 class PartnerKind(str, Enum):
@@ -140,12 +143,7 @@ def ingest_partner_cmd(
     from saferplaces.workspace import open_workspace
 
     report = ingest_partner(open_workspace(workspace), kind.value, path, source=source)
-    if output_format is OutputFormat.json:
-        _print_json(report.as_dict())
-    else:
-        report.print(console, err_console)
-    if report.failed:
-        raise typer.Exit(1)
+    _finish_ingest(report, output_format)
 
 
 @download_app.command("police-uk")
