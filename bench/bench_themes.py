@@ -62,7 +62,7 @@ def build() -> Any:
         return open_workspace(WORK / "ws")
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    synth = generate("telford-2019-20", 1, WORK / "synthetic-out", scale=SCALE)
+    synth = generate("telford-2019-20", 1, WORK / "synthetic-out", scale=SCALE, history=0)
     ws = init_workspace(WORK / "ws", "E06000020")
     load_geography(ws, "lsoa", geography_file("LSOA_2011_BSC_EW_V3_telford_and_wrekin.geojson"))
     ingest_extract(ws, synth.extract)

@@ -43,9 +43,11 @@ def db(out: Path) -> duckdb.DuckDBPyConnection:
         "AS da, list_contains(string_split(coalesce(markers, ''), ';'), 'CSE') AS cse, "
         "list_contains(string_split(coalesce(markers, ''), ';'), 'CCE') AS cce FROM o"
     )
+    # the calibrated period's street records (the files also hold the months before it)
+    p = PROFILE.period
     con.execute(
         f"CREATE VIEW street AS SELECT * FROM read_csv('{out}/police-uk-synthetic/*/*.csv', "
-        "all_varchar=true)"
+        f"all_varchar=true) WHERE Month BETWEEN '{p.start:%Y-%m}' AND '{p.end:%Y-%m}'"
     )
     con.execute(
         f"CREATE VIEW ce AS SELECT * FROM read_csv('{out}/partner-synthetic/"

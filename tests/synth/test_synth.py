@@ -39,7 +39,7 @@ def test_same_seed_same_files_other_seed_differs(borough: SynthResult, tmp_path:
 
 def test_every_file_is_marked_synthetic(out: Path) -> None:
     files = [p.relative_to(out) for p in out.rglob("*") if p.is_file()]
-    assert len(files) == 12 + 4 + 3 + 2
+    assert len(files) == 24 + 12 + 4 + 3 + 2  # history and period months, extract, partners
     assert all("synthetic" in str(f).lower() for f in files), files
     toml = (out / "extract-synthetic" / "extract.toml").read_text()
     assert "synthetic = true" in toml and "SYNTHETIC DATA" in toml
@@ -80,9 +80,15 @@ def test_synth_cli(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "SYNTHETIC DATA" in r.stdout + r.stderr
     assert "13,667 offences" in r.stdout + r.stderr
+    assert "history 2017-11..2019-10 (data.police.uk files only)" in r.stdout + r.stderr
     assert (
-        len(list((tmp_path / "s" / "police-uk-synthetic").rglob("*-west-mercia-street.csv"))) == 12
+        len(list((tmp_path / "s" / "police-uk-synthetic").rglob("*-west-mercia-street.csv"))) == 36
     )
+    none = run_cli("synth", "--profile", "telford-2019-20", "--history", "0",
+                   "--out", str(tmp_path / "none"))  # fmt: skip
+    assert none.returncode == 0, none.stderr
+    assert "history" not in none.stdout
+    assert len(list((tmp_path / "none" / "police-uk-synthetic").rglob("*.csv"))) == 12
     bad = run_cli("synth", "--profile", "nowhere", "--out", str(tmp_path / "x"))
     assert bad.returncode != 0
     assert "no bundled synthetic profile 'nowhere'" in bad.stdout + bad.stderr
@@ -96,14 +102,32 @@ def test_demo_needs_no_shared_data(tmp_path: Path) -> None:
     text = r.stdout + r.stderr
     assert "SYNTHETIC DATA" in text and "Demo workspace:" in text
     con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*), bool_and(synthetic) FROM crime").fetchone() == (
-        13667,
-        True,
-    )
+    assert con.execute(
+        "SELECT count(*), bool_and(synthetic) FROM crime WHERE month >= DATE '2019-11-01'"
+    ).fetchone() == (13667, True)
+    history = con.execute(
+        "SELECT count(DISTINCT month), min(month)::VARCHAR, bool_and(synthetic) FROM crime "
+        "WHERE month < DATE '2019-11-01'"
+    ).fetchone()
+    assert history == (24, "2017-11-01", True)
     assert con.execute("SELECT count(*), bool_and(synthetic) FROM offence").fetchone() == (
         15811,
         True,
     )
+    con.close()
+    # The 24 months before the period give trends its seasonal model; the first lockdown is
+    # the one significant fall at area level, and nothing before it is flagged
+    out = tmp_path / "trends"
+    r = run_cli("trends", "-w", str(tmp_path / "ws"), "--level", "area", "--format", "csv",
+                "--out", str(out))  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
+    table = pd.read_csv(out / "trends_table.csv", parse_dates=["month"])
+    assert set(table.method.dropna()) <= {"glm-poisson", "glm-negbin"}
+    all_crime = table[table.crime_type == "All crime"].set_index("month")
+    april = all_crime.loc["2020-04-01"]
+    assert april.direction == "fall" and april.q_value < 1e-6
+    assert 0.5 < april.observed / april.expected < 0.62  # the profile's shock: 55% of expected
+    assert (all_crime.loc[:"2020-03-01"].q_value > 0.05).all()
 
 
 @pytest.mark.shared
@@ -115,7 +139,12 @@ def test_demo_real_adds_the_real_files_and_puts_synthetic_crime_where_they_do(
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Crime per LSOA follows the real street files in" in r.stdout + r.stderr
     con = duckdb.connect(str(tmp_path / "ws" / "warehouse.duckdb"), read_only=True)
-    got = dict(con.execute("SELECT synthetic, count(*) FROM crime GROUP BY 1").fetchall())
+    got = dict(
+        con.execute(
+            "SELECT synthetic, count(*) FROM crime WHERE synthetic AND month >= DATE '2019-11-01' "
+            "OR NOT synthetic GROUP BY 1"
+        ).fetchall()
+    )
     assert got[True] == 13667  # the profile's total, wherever the backbone puts it
     assert got[False] > 80_000  # the real West Mercia year (its street crimes, not ASB)
     assert con.execute("SELECT count(*) FROM offence").fetchone() == (15811,)

@@ -658,10 +658,33 @@ def print_trends(t: Trends, console: Console, top: int = 20) -> None:
         f"{t.min_expected:g}; significant at q <= {t.q:g}: {len(t.issues):,} series.",
         highlight=False,
     )
-    shown = t.issues.assign(month=t.issues.month.dt.strftime("%Y-%m"))
+    if t.issues.empty:
+        console.print(f"Emerging issues, {t.period}: none.", highlight=False)
+        return
+    i = t.issues
+    # The columns a reader needs to act on; --format csv/json/parquet writes all of them.
+    shown = pd.DataFrame(
+        {
+            "where": i.series + " (" + i.level + ")",
+            "crimes": i.crime_type,
+            "month": i.month.dt.strftime("%Y-%m"),
+            "change": i.direction,
+            "observed": i.observed,
+            "expected": i.expected.round(0).astype("int64"),
+            "excess harm": i.excess_harm.round(0).astype("int64"),
+            "months": i.months_persisting,
+        }
+    )
     print_frame(
         shown,
         f"Emerging issues, {t.period} (top {min(top, len(shown))} by excess harm; {t.harm_scheme})",
         console,
         limit=top,
+    )
+    console.print(
+        f"Each row: a series' latest month significant at q <= {t.q:g}; months: how many "
+        "months in a row, up to that one, were on the same side of expected. "
+        "Every column (q values, intervals, method) and every series-month tested: "
+        "--format csv.",
+        highlight=False,
     )

@@ -437,11 +437,19 @@ def synth(
             show_default=False,
         ),
     ] = None,
+    history: Annotated[
+        int | None,
+        typer.Option(
+            help="Months before the period in the data.police.uk files, the trends baseline "
+            "(default: the profile's; 0 for none).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic borough: data.police.uk files, force extract, partner data."""
     from saferplaces.synth import generate
 
-    result = generate(profile, seed, out, backbone=backbone)
+    result = generate(profile, seed, out, backbone=backbone, history=history)
     for i, line in enumerate(result.describe()):
         console.print(f"[bold yellow]{line}[/]" if i == 0 else line, highlight=False)
 

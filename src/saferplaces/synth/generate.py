@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from saferplaces.errors import SaferplacesError
 from saferplaces.synth.draws import hex_ids
-from saferplaces.synth.offences import generate_offences, place_records
+from saferplaces.synth.offences import generate_history, generate_offences, place_records
 from saferplaces.synth.partners import generate_ce_cohort, generate_da_service, generate_marac
 from saferplaces.synth.people import generate_people
 from saferplaces.synth.places import backbone_intensity, load_places, proxy_intensity
@@ -46,6 +47,14 @@ class SynthResult:
             f"profile {self.profile}, seed {self.seed}: {s['offences']:,} offences, "
             f"{s['crimed_incidents']:,} crimed incidents, {s['people']:,} people, "
             f"{s['involvements']:,} involvements, {s['asb_incidents']:,} ASB incidents",
+            *(
+                [
+                    f"history {s['history_period']} (data.police.uk files only): "
+                    f"{s['history_crimes']:,} crimes, {s['history_asb']:,} ASB incidents"
+                ]
+                if s.get("history_months")
+                else []
+            ),
             f"data.police.uk files: {self.police_uk}",
             f"force extract:       {self.extract}",
             *(f"partner {k + ':':<12}  {p}" for k, p in self.partners.items()),
@@ -80,6 +89,7 @@ def generate(
     out: Path,
     backbone: Path | None = None,
     scale: float = 1.0,
+    history: int | None = None,
 ) -> SynthResult:
     """Generate a synthetic borough and write it under ``out`` (see saferplaces.synth.write).
 
@@ -97,6 +107,10 @@ def generate(
         them instead of from residents and density.
     scale : float
         Multiply every count of the profile (benchmarks); 1 for the calibrated borough.
+    history : int, optional
+        Months before the period to add to the data.police.uk files (crimes and ASB only), the
+        baseline ``saferplaces trends`` needs. Default: the profile's ``history.months`` (0 if
+        it has none); 0 for none.
 
     Returns
     -------
@@ -104,6 +118,10 @@ def generate(
     """
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     prof = prof.scaled(scale)
+    if history is None:
+        history = int(prof.data.get("history", {}).get("months", 0))
+    if history < 0:
+        raise SaferplacesError(f"history must be 0 or more months, not {history}")
     rng = np.random.default_rng(seed)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -138,7 +156,22 @@ def generate(
             asb.assign(crime_id=None, crime_type="Anti-social behaviour", outcome=None),
         ],
         ignore_index=True,
-    ).sort_values(["recorded_date", "lsoa_code"], kind="stable")
+    )
+    # Months before the period (drawn last, so the period's records do not depend on them)
+    hist = generate_history(rng, prof, places, intensity, history) if history else None
+    if hist is not None:
+        street = pd.concat(
+            [
+                hist.crimes.assign(
+                    crime_id=hex_ids(rng, len(hist.crimes)),
+                    crime_type=hist.crimes.police_uk_category,
+                ),
+                hist.asb.assign(crime_id=None, crime_type="Anti-social behaviour", outcome=None),
+                street,
+            ],
+            ignore_index=True,
+        )
+    street = street.sort_values(["recorded_date", "lsoa_code"], kind="stable")
     police_paths = write_police_uk(out, prof, street)
 
     # Force extract
@@ -210,6 +243,10 @@ def generate(
         "da_service_contacts": len(da_service),
         "ce_cohort": len(ce),
         "police_uk_files": len(police_paths),
+        "history_months": history,
+        "history_period": str(hist.period) if hist is not None else None,
+        "history_crimes": len(hist.crimes) if hist is not None else 0,
+        "history_asb": len(hist.asb) if hist is not None else 0,
         "backbone": str(backbone) if backbone else None,
     }
     write_readme(out, prof, seed, summary)

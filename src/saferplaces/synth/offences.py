@@ -7,17 +7,28 @@ while which record gets which month, LSOA and code is random.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from saferplaces.harm.offence_mix import offence_codes, offence_mix
+from saferplaces.periods import Period
 from saferplaces.synth.draws import apportion, exact_shuffle
 from saferplaces.synth.places import Places
 from saferplaces.synth.profile import Profile
 
-__all__ = ["VIOLENCE_GROUPS", "generate_offences", "group_of_codes", "place_records"]
+__all__ = [
+    "VIOLENCE_GROUPS",
+    "History",
+    "generate_history",
+    "generate_offences",
+    "group_of_codes",
+    "history_period",
+    "place_records",
+]
 
 VIOLENCE_GROUPS = ("Violence without injury", "Violence with injury")
 _SUBGROUP_GROUP = {
@@ -105,6 +116,18 @@ def place_records(
     months, w = _month_weights(profile)
     month = exact_shuffle(rng, apportion(n, w))
     lsoa = exact_shuffle(rng, lsoa_counts)
+    return _locate(rng, places, months, month, lsoa)
+
+
+def _locate(
+    rng: np.random.Generator,
+    places: Places,
+    months: list[pd.Timestamp],
+    month: np.ndarray,
+    lsoa: np.ndarray,
+) -> pd.DataFrame:
+    """Records in the given months and LSOAs (indices): a day, times and a snap point each."""
+    n = len(month)
     per = len(places.points) // len(places.lsoas)
     point = lsoa * per + rng.integers(0, per, size=n)
     pts = places.points.iloc[point]
@@ -131,6 +154,30 @@ def place_records(
             "location": pts.location.to_numpy(),
         }
     )
+
+
+def _draw_codes(rng: np.random.Generator, force: str, records: pd.DataFrame) -> None:
+    """A Home Office code within each record's ``group`` by the force's mix, with its
+    description and data.police.uk category (columns added to ``records``)."""
+    codes = group_of_codes(force)
+    code = np.empty(len(records), dtype=object)
+    for g, part in codes.groupby("group"):
+        rows = np.flatnonzero(records["group"].to_numpy() == g)
+        p = part.share_in_group.to_numpy()
+        code[rows] = part.offence_code.to_numpy()[
+            rng.choice(len(part), size=len(rows), p=p / p.sum())
+        ]
+    lookup = codes.set_index("offence_code")
+    records["offence_code"] = code
+    records["offence_description"] = lookup.description.reindex(code).to_numpy()
+    records["police_uk_category"] = lookup.category.reindex(code).to_numpy()
+
+
+def _draw_outcomes(rng: np.random.Generator, profile: Profile, n: int) -> np.ndarray:
+    """data.police.uk outcome categories at the profile's shares."""
+    outcomes = pd.Series(profile["crime"]["outcomes"], dtype=float)
+    pick = rng.choice(len(outcomes), size=n, p=outcomes.to_numpy() / outcomes.sum())
+    return outcomes.index.to_numpy()[pick]
 
 
 def _pick(rng: np.random.Generator, pool: np.ndarray, k: int, what: str) -> np.ndarray:
@@ -161,18 +208,7 @@ def generate_offences(
     group_idx = exact_shuffle(rng, apportion(n, shares.to_numpy()))
     groups = shares.index.to_numpy()
     off["group"] = groups[group_idx]
-    codes = group_of_codes(profile["force"])
-    code = np.empty(n, dtype=object)
-    for g, part in codes.groupby("group"):
-        rows = np.flatnonzero(off["group"].to_numpy() == g)
-        p = part.share_in_group.to_numpy()
-        code[rows] = part.offence_code.to_numpy()[
-            rng.choice(len(part), size=len(rows), p=p / p.sum())
-        ]
-    lookup = codes.set_index("offence_code")
-    off["offence_code"] = code
-    off["offence_description"] = lookup.description.reindex(code).to_numpy()
-    off["police_uk_category"] = lookup.category.reindex(code).to_numpy()
+    _draw_codes(rng, profile["force"], off)
 
     # Domestic abuse: the profile's count per group
     is_da = np.zeros(n, dtype=bool)
@@ -204,9 +240,7 @@ def generate_offences(
     records = pd.concat([off, inc], ignore_index=True)
 
     # Outcomes (data.police.uk categories)
-    outcomes = pd.Series(crime["outcomes"], dtype=float)
-    pick = rng.choice(len(outcomes), size=len(records), p=outcomes.to_numpy() / outcomes.sum())
-    records["outcome"] = outcomes.index.to_numpy()[pick]
+    records["outcome"] = _draw_outcomes(rng, profile, len(records))
     records.loc[records.record_type != "offence", "outcome"] = None
 
     # Other markers at the profile's rates within their base
@@ -234,3 +268,64 @@ def generate_offences(
     )
     records["no_victim_group"] = np.isin(records["group"].to_numpy(), _NO_VICTIM_GROUPS)
     return records
+
+
+@dataclass(frozen=True)
+class History:
+    """Street records for the months before a profile's period (:func:`generate_history`)."""
+
+    period: Period
+    crimes: pd.DataFrame
+    asb: pd.DataFrame
+
+
+def history_period(profile: Profile, months: int) -> Period:
+    """The ``months`` months just before the profile's period."""
+    before = profile.period.start - timedelta(days=1)
+    return Period.latest(before.replace(day=1), months)
+
+
+def generate_history(
+    rng: np.random.Generator,
+    profile: Profile,
+    places: Places,
+    intensity: np.ndarray,
+    months: int,
+) -> History:
+    """Crimes and ASB for ``months`` months before the profile's period: data.police.uk street
+    records only (no extract offences, no people), the baseline that trends need.
+
+    Each month's count is Poisson with mean: the period's level without its shocks (the
+    profile's count over its seasonal weights), times the month's seasonality, divided by
+    ``(1 + history.annual_change)`` once for each year back. Places follow the period's crimes
+    per LSOA (localities keep their share), groups the profile's shares, codes the force's mix;
+    unlike the period, nothing is apportioned exactly, so the history has Poisson noise.
+    """
+    hp = history_period(profile, months)
+    crime = profile["crime"]
+    change = float(profile.data.get("history", {}).get("annual_change", 0.0))
+    _, w = _month_weights(profile)
+    season = crime.get("seasonality", {})
+    month_starts = [pd.Timestamp(m) for m in hp.month_starts()]
+    back = np.arange(months, 0, -1)  # months before the period's first month
+    level = np.array([float(season.get(f"{m:%m}", 1.0)) for m in month_starts]) / (
+        (1.0 + change) ** np.ceil(back / 12)
+    )
+    n = int(crime["offences"])
+    per_lsoa = _lsoa_counts(profile, places, n, intensity).astype(float)
+
+    def draw(total: int, lsoa_weights: np.ndarray) -> pd.DataFrame:
+        counts = rng.poisson(total / w.sum() * level)
+        month = np.repeat(np.arange(months), counts)
+        lsoa = rng.choice(len(lsoa_weights), size=len(month), p=lsoa_weights / lsoa_weights.sum())
+        return _locate(rng, places, month_starts, month, lsoa)
+
+    crimes = draw(n, per_lsoa)
+    shares = _group_shares(profile)
+    crimes["group"] = shares.index.to_numpy()[
+        rng.choice(len(shares), size=len(crimes), p=shares.to_numpy() / shares.sum())
+    ]
+    _draw_codes(rng, profile["force"], crimes)
+    crimes["outcome"] = _draw_outcomes(rng, profile, len(crimes))
+    asb = draw(int(crime["asb_incidents"]), np.asarray(intensity, dtype=float))
+    return History(hp, crimes, asb)
