@@ -11,7 +11,9 @@ from scipy.stats import binom
 from saferplaces.analysis.base import make_scope
 from saferplaces.analysis.profile import (
     CATEGORY_COLUMNS,
+    EARLIER_PERIODS,
     MONTHLY_COLUMNS,
+    PERIOD_COLUMNS,
     SUMMARY_COLUMNS,
     borough_profile,
     profile_sentences,
@@ -111,11 +113,39 @@ def test_schemas_are_pinned(small: Workspace):
         (p.summary, SUMMARY_COLUMNS),
         (p.categories, CATEGORY_COLUMNS),
         (p.monthly, MONTHLY_COLUMNS),
+        (p.periods, PERIOD_COLUMNS),
     ):
         assert list(frame.columns) == list(cols)
         assert {c: str(t) for c, t in frame.dtypes.items()} == {
             c: str(pd.Series(dtype=t).dtype) for c, t in cols.items()
         }
+
+
+def test_periods_go_back_while_every_month_is_held(small: Workspace):
+    with small.connect(read_only=True) as con:
+        three = borough_profile(con, make_scope(con, small.settings, "2025-01..2025-03")).periods
+        two = borough_profile(con, make_scope(con, small.settings, "2025-02..2025-03")).periods
+        march = borough_profile(con, make_scope(con, small.settings, "2025-03"))
+    one = march.periods
+    # 2024-07..2024-09 is not held: the quarters stop at 2024-10..2024-12
+    assert three.period.tolist() == ["2024-10..2024-12", "2025-01..2025-03"]
+    assert three.crimes.tolist() == [40, 60]
+    assert three.rate_per_1000.tolist() == pytest.approx([10.0, 15.0])
+    assert three.harm.tolist() == pytest.approx([40 * 20, 30 * 20 + 20 * 3 + 10 * 40])
+    assert three.harm_per_1000.tolist() == pytest.approx([200.0, 265.0])
+    assert three.start.dt.strftime("%Y-%m").tolist() == ["2024-10", "2025-01"]
+    assert three.end.dt.strftime("%Y-%m").tolist() == ["2024-12", "2025-03"]
+    # two-month periods: Dec-Jan and Oct-Nov are held, Aug-Sep is not
+    assert two.period.tolist() == ["2024-10..2024-11", "2024-12..2025-01", "2025-02..2025-03"]
+    assert two.crimes.tolist() == [40, 30, 30]
+    # one-month periods: five earlier months are held, the profile looks back four
+    assert len(one) == 1 + EARLIER_PERIODS == 5
+    assert one.period.tolist()[0] == "2024-11..2024-11"
+    assert one.crimes.tolist() == [40, 0, 30, 30, 0]
+    assert (
+        "Over the 5 periods from 2024-11..2024-11 to 2025-03..2025-03: 10.0 crimes per 1,000 "
+        "residents, then 0.0, 7.5, 7.5, 0.0; harm per 1,000 200, then 0, 150, 115, 0"
+    ) in " ".join(profile_sentences(march))
 
 
 def test_change_left_empty_when_previous_period_not_held(small: Workspace):

@@ -122,6 +122,38 @@ def test_pdf_of_the_synthetic_borough(synthetic):
     assert "Arleston forms 0.4% of the land area of Telford and Wrekin, yet recorded 838" in text
 
 
+def test_chart1_shows_recent_years_when_they_are_held(synthetic):
+    # the demo's data.police.uk files hold two years before the period (docs/synthetic.md)
+    root, page, _, _, _ = synthetic
+    chart1 = re.search(r'<figure id="figure-chart1_rate_and_harm".*?</figure>', page, re.S)
+    assert chart1
+    assert "Two bar charts, one bar for each of 3 periods from Nov 2017 - Oct 2018 to " in (
+        html.unescape(chart1[0])
+    )
+    years = pd.read_csv(root / "out" / "tables" / "chart1_rate_and_harm.csv")
+    assert years.period.tolist() == ["Nov 2017 - Oct 2018", "Nov 2018 - Oct 2019",
+                                     "Nov 2019 - Oct 2020"]  # fmt: skip
+    assert years.crimes.iloc[-1] == 13667  # the calibrated year
+    street = root / "syn" / "synthetic-telford-2019-20" / "police-uk-synthetic"
+    for row, (first, last) in zip(
+        years.itertuples(), [("2017-11", "2018-10"), ("2018-11", "2019-10")], strict=False
+    ):
+        months = [p for p in sorted(street.glob("*/*.csv")) if first <= p.parent.name <= last]
+        counted = sum(
+            int(
+                (
+                    pd.read_csv(p, usecols=["Crime type"])["Crime type"] != "Anti-social behaviour"
+                ).sum()
+            )
+            for p in months
+        )
+        assert len(months) == 12 and row.crimes == counted
+    # the months of the period follow, unnumbered
+    monthly = re.search(r'<figure id="figure-monthly_rate_and_harm".*?</figure>', page, re.S)
+    assert monthly and "Chart" not in re.sub(r"<svg.*?</svg>", "", monthly[0], flags=re.S)
+    assert page.index("figure-chart1_rate_and_harm") < page.index("figure-monthly_rate_and_harm")
+
+
 def test_domestic_abuse_figures_equal_the_frames(synthetic):
     _, page, da, _, _ = synthetic
     s, m = da.summary.iloc[0], da.monthly

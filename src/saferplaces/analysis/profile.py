@@ -24,6 +24,7 @@ from saferplaces.periods import Period
 __all__ = [
     "CATEGORY_COLUMNS",
     "MONTHLY_COLUMNS",
+    "PERIOD_COLUMNS",
     "SUMMARY_COLUMNS",
     "BoroughProfile",
     "borough_profile",
@@ -73,6 +74,18 @@ CATEGORY_COLUMNS = {
     "harm_share": "float64",
     "harm_scheme": "object",
 }
+PERIOD_COLUMNS = {
+    "period": "object",
+    "start": "datetime64[ns]",
+    "end": "datetime64[ns]",
+    "crimes": "int64",
+    "rate_per_1000": "float64",
+    "harm": "float64",
+    "harm_per_1000": "float64",
+    "harm_scheme": "object",
+}
+#: How many periods of equal length before the profile's ``periods`` looks back for.
+EARLIER_PERIODS = 4
 
 
 @dataclass(frozen=True)
@@ -91,11 +104,17 @@ class BoroughProfile:
         crimes, rate per 1,000, weight and harm under the scheme, share of harm.
     monthly
         One row per month of the period: crimes, ASB incidents and harm.
+    periods
+        The period and the periods of equal length before it (up to :data:`EARLIER_PERIODS`,
+        back to the first one the warehouse does not hold every month of), oldest first:
+        crimes, harm, and both per 1,000 of today's residents (the seed's Chart 1: volume and
+        severity over recent years). One row when no earlier period is held.
     """
 
     summary: pd.DataFrame
     categories: pd.DataFrame
     monthly: pd.DataFrame
+    periods: pd.DataFrame
 
 
 def borough_profile(con: duckdb.DuckDBPyConnection, scope: Scope) -> BoroughProfile:
@@ -132,7 +151,12 @@ def borough_profile(con: duckdb.DuckDBPyConnection, scope: Scope) -> BoroughProf
     row |= _rest_of_force(con, scope, crimes)
     # Figures that cannot be computed (no previous period, no force population) stay empty.
     summary = pd.DataFrame([row]).reindex(columns=list(SUMMARY_COLUMNS)).astype(SUMMARY_COLUMNS)
-    return BoroughProfile(summary=summary, categories=categories, monthly=monthly)
+    return BoroughProfile(
+        summary=summary,
+        categories=categories,
+        monthly=monthly,
+        periods=_periods(con, scope, crimes, harm),
+    )
 
 
 def _in_area(scope: Scope, period: Period | None = None) -> str:
@@ -158,17 +182,23 @@ def _categories(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     return frame[list(CATEGORY_COLUMNS)].astype(CATEGORY_COLUMNS)
 
 
+def _held(con: duckdb.DuckDBPyConnection, scope: Scope, period: Period) -> bool:
+    """Whether the warehouse holds the force's street data for every month of ``period`` (a
+    partly held period would show a fall that is only missing data)."""
+    held = con.execute(
+        "SELECT count(DISTINCT month) FROM partition WHERE kind = 'street' AND force = ? "
+        "AND month BETWEEN ? AND ?",
+        [scope.force, period.start, period.end],
+    ).fetchone()
+    return held is not None and held[0] >= period.months
+
+
 def _change(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) -> dict[str, object]:
     """The previous period of equal length, tested exactly; empty unless every month is held."""
     prev = scope.period.previous()
     out: dict[str, object] = {"previous_period": str(prev)}
-    held = con.execute(
-        "SELECT count(DISTINCT month) FROM partition WHERE kind = 'street' AND force = ? "
-        "AND month BETWEEN ? AND ?",
-        [scope.force, prev.start, prev.end],
-    ).fetchone()
-    if held is None or held[0] < prev.months:
-        return out  # a partial previous period would show a fall that is only missing data
+    if not _held(con, scope, prev):
+        return out
     row = con.execute(f"SELECT count(*) FROM crime WHERE {_in_area(scope, prev)}").fetchone()
     before = int(row[0]) if row else 0
     test = poisson_change(crimes, before)
@@ -182,6 +212,38 @@ def _change(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) -> dict[s
         "change_p_value": test.p_value,
         "change_significant": test.significant,
     }
+
+
+def _periods(
+    con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int, harm: float
+) -> pd.DataFrame:
+    """:attr:`BoroughProfile.periods`: the period's figures, then each held one before it."""
+    rows = [(scope.period, crimes, harm)]
+    while len(rows) <= EARLIER_PERIODS and _held(con, scope, p := rows[-1][0].previous()):
+        # the harm as the categories compute it: weighted categories only
+        row = con.execute(
+            "SELECT count(*), coalesce(sum(w.weight), 0) FROM crime c "
+            f"LEFT JOIN harm_weights w USING (crime_type) WHERE {_in_area(scope, p)}"
+        ).fetchone()
+        assert row is not None
+        rows.append((p, int(row[0]), float(row[1])))
+    per_1000 = 1000 / scope.residents if scope.residents > 0 else math.nan
+    frame = pd.DataFrame(
+        [
+            {
+                "period": str(p),
+                "start": pd.Timestamp(p.start),
+                "end": pd.Timestamp(p.end),
+                "crimes": n,
+                "rate_per_1000": n * per_1000,
+                "harm": h,
+                "harm_per_1000": h * per_1000,
+                "harm_scheme": scope.harm_label,
+            }
+            for p, n, h in reversed(rows)
+        ]
+    )
+    return frame.astype(PERIOD_COLUMNS)
 
 
 def _rest_of_force(con: duckdb.DuckDBPyConnection, scope: Scope, crimes: int) -> dict[str, object]:
@@ -270,6 +332,16 @@ def profile_sentences(p: BoroughProfile) -> list[str]:
             f"ratio {s.change_rate_ratio:.2f} (95% CI {s.change_ci_low:.2f} to "
             f"{s.change_ci_high:.2f}, exact p = {s.change_p_value:.3g}): {verdict}."
         )
+    if len(p.periods) > 2:
+        first, last = p.periods.iloc[0], p.periods.iloc[-1]
+        out.append(
+            f"Over the {len(p.periods)} periods from {first.period} to {last.period}: "
+            f"{first.rate_per_1000:,.1f} crimes per 1,000 residents, then "
+            + ", ".join(f"{r:,.1f}" for r in p.periods.rate_per_1000.iloc[1:])
+            + f"; harm per 1,000 {first.harm_per_1000:,.0f}, then "
+            + ", ".join(f"{h:,.0f}" for h in p.periods.harm_per_1000.iloc[1:])
+            + " (the same residents throughout)."
+        )
     if not pd.isna(s.vs_rest_rate_ratio):
         out.append(
             f"Rest of the force area: {s.rest_of_force_rate_per_1000:,.1f} crimes per 1,000; "
@@ -286,3 +358,10 @@ def print_profile(p: BoroughProfile, console: Console) -> None:
     label = p.summary.harm_scheme[0]
     print_frame(p.categories.drop(columns="harm_scheme"), f"Crime by category; {label}", console)
     print_frame(p.monthly.drop(columns="harm_scheme"), f"By month; {label}", console)
+    if len(p.periods) > 1:
+        print_frame(
+            p.periods.drop(columns=["start", "end", "harm_scheme"]),
+            f"The period and the equal periods before it (per 1,000 of the same residents); "
+            f"{label}",
+            console,
+        )

@@ -68,7 +68,7 @@ def profile(
     if output_format is FrameFormat.table:
         print_profile(result, console)
         return
-    frames = {n: getattr(result, n) for n in ("summary", "categories", "monthly")}
+    frames = {n: getattr(result, n) for n in ("summary", "categories", "monthly", "periods")}
     _write_result(frames, "profile", result.summary.period[0], out, ws.reports_dir, output_format)
 
 

@@ -37,6 +37,8 @@ __all__ = [
     "da_service_chart",
     "da_volume_harm_chart",
     "monthly_chart",
+    "period_rate_harm_chart",
+    "period_rate_harm_data",
     "rate_harm_chart",
     "rate_harm_data",
     "render_svg",
@@ -116,6 +118,80 @@ def rate_harm_chart(
         ),
     )
     return _config(chart)
+
+
+def period_rate_harm_data(periods: pd.DataFrame) -> pd.DataFrame:
+    """The data behind :func:`period_rate_harm_chart`: one row per period, oldest first.
+
+    Columns: ``period`` (``Nov 2019 - Oct 2020``), ``crimes``, ``crimes_per_1000``, ``harm``,
+    ``harm_per_1000``.
+    """
+    label = periods.start.dt.strftime("%b %Y") + " - " + periods.end.dt.strftime("%b %Y")
+    return pd.DataFrame(
+        {
+            "period": label,
+            "crimes": periods.crimes,
+            "crimes_per_1000": periods.rate_per_1000,
+            "harm": periods.harm,
+            "harm_per_1000": periods.harm_per_1000,
+        }
+    )
+
+
+def period_rate_harm_chart(
+    periods: pd.DataFrame, harm_label: str, width: int = 260
+) -> alt.HConcatChart:
+    """Chart 1 over recent years: crimes and harm per 1,000 residents, period by period.
+
+    Parameters
+    ----------
+    periods : DataFrame
+        ``borough_profile(...).periods`` (the period and the equal periods before it).
+    harm_label : str
+        ``scope.harm_label``: the harm panel's title and axis name it.
+    """
+    data = period_rate_harm_data(periods)
+    order = list(data.period)
+    # each period's label on two lines ("Nov 2019 -", "Oct 2020")
+    axis = alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' - ')", labelPadding=4)
+    x = alt.X("period:N", title=None, sort=order, axis=axis)
+    rate = (
+        alt.Chart(data)
+        .mark_bar(color=CRIME_COLOUR)
+        .encode(
+            x=x,
+            y=alt.Y("crimes_per_1000:Q", title="crimes per 1,000 residents"),
+            tooltip=[
+                "period:N",
+                alt.Tooltip("crimes:Q", format=","),
+                alt.Tooltip("crimes_per_1000:Q", format=".1f"),
+            ],
+        )
+        .properties(
+            width=width,
+            height=220,
+            title=alt.Title("Crimes per 1,000 residents", subtitle="recorded crimes"),
+        )
+    )
+    harm = (
+        alt.Chart(data)
+        .mark_bar(color=HARM_COLOUR)
+        .encode(
+            x=x,
+            y=alt.Y("harm_per_1000:Q", title=harm_label),
+            tooltip=[
+                "period:N",
+                alt.Tooltip("harm:Q", format=",.0f"),
+                alt.Tooltip("harm_per_1000:Q", format=",.0f"),
+            ],
+        )
+        .properties(
+            width=width,
+            height=220,
+            title=alt.Title("Harm per 1,000 residents", subtitle=harm_label),
+        )
+    )
+    return _config(alt.hconcat(rate, harm))
 
 
 def category_share_chart(

@@ -95,28 +95,62 @@ def placeholder_section(key: str) -> Section:
 
 
 def context_section(profile: BoroughProfile, scope: Scope) -> Section:
-    """Context and borough profile: headline sentences, Chart 1, category chart and table."""
+    """Context and borough profile: headline sentences, Chart 1, category chart and table.
+
+    Chart 1 shows volume and severity over recent years, as the seed's does, when the warehouse
+    holds at least one whole period before this one (``profile.periods``); the months of the
+    period follow it. With the period alone, Chart 1 is the months.
+    """
     label = scope.harm_label
     monthly, cats = profile.monthly, profile.categories
     period = scope.period.label
     data = charts.rate_harm_data(monthly, scope.residents)
     counts = data.crimes.to_numpy()
     hi, lo = data.iloc[int(counts.argmax())], data.iloc[int(counts.argmin())]
-    chart1_alt = (
+    by_period = len(profile.periods) > 1
+    months_alt = (
         f"Two line charts, {period}. Left: crimes per 1,000 residents of {scope.area_name} "
         f"each month, highest in {hi.month:%B %Y} ({hi.crimes_per_1000:.2f}) and lowest in "
         f"{lo.month:%B %Y} ({lo.crimes_per_1000:.2f}). Right: harm each month, {label}."
     )
-    fig1 = Figure(
-        key="chart1_rate_and_harm",
-        label="Chart 1",
+    fig_months = Figure(
+        key="monthly_rate_and_harm" if by_period else "chart1_rate_and_harm",
+        label="" if by_period else "Chart 1",
         title=f"Crimes per 1,000 residents and harm by month, {scope.area_name}, {period}",
         caption=f"Crimes recorded in {scope.area_name}'s LSOAs per 1,000 residents (left) and "
         f"harm (right), month by month. Harm: {label}.",
-        alt=chart1_alt,
-        svg=charts.render_svg(charts.rate_harm_chart(monthly, scope.residents, label), chart1_alt),
+        alt=months_alt,
+        svg=charts.render_svg(charts.rate_harm_chart(monthly, scope.residents, label), months_alt),
         data=data,
     )
+    figures = [fig_months]
+    if by_period:
+        years = charts.period_rate_harm_data(profile.periods)
+        first, last = years.iloc[0], years.iloc[-1]
+        years_alt = (
+            f"Two bar charts, one bar for each of {len(years)} periods from {first.period} to "
+            f"{last.period}. Left: crimes per 1,000 residents of {scope.area_name}, "
+            f"{first.crimes_per_1000:.1f} in the first and {last.crimes_per_1000:.1f} in the "
+            f"last. Right: harm per 1,000 residents, {first.harm_per_1000:,.0f} and "
+            f"{last.harm_per_1000:,.0f}, {label}."
+        )
+        figures.insert(
+            0,
+            Figure(
+                key="chart1_rate_and_harm",
+                label="Chart 1",
+                title=f"Crimes and harm per 1,000 residents, {scope.area_name}, "
+                f"{first.period} to {last.period}",
+                caption=f"Volume and severity over recent periods: crimes recorded in "
+                f"{scope.area_name}'s LSOAs (left) and their harm (right), per 1,000 residents "
+                f"(the same residents for every period). Harm: {label}.",
+                alt=years_alt,
+                svg=charts.render_svg(
+                    charts.period_rate_harm_chart(profile.periods, label), years_alt
+                ),
+                data=years,
+            ),
+        )
     shares_alt = (
         f"Bar charts of the share of crime and the share of harm for each of {len(cats)} crime "
         f"categories in {scope.area_name}, {period}; harm is {label}."
@@ -142,7 +176,7 @@ def context_section(profile: BoroughProfile, scope: Scope) -> Section:
         key="context",
         title="Context and borough profile",
         paragraphs=borough_sentences(profile),
-        figures=[fig1, fig_shares],
+        figures=[*figures, fig_shares],
         tables=[table],
     )
 
