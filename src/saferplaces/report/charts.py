@@ -155,43 +155,45 @@ def period_rate_harm_chart(
     # each period's label on two lines ("Nov 2019 -", "Oct 2020")
     axis = alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' - ')", labelPadding=4)
     x = alt.X("period:N", title=None, sort=order, axis=axis)
-    rate = (
-        alt.Chart(data)
-        .mark_bar(color=CRIME_COLOUR)
-        .encode(
-            x=x,
-            y=alt.Y("crimes_per_1000:Q", title="crimes per 1,000 residents"),
-            tooltip=[
-                "period:N",
-                alt.Tooltip("crimes:Q", format=","),
-                alt.Tooltip("crimes_per_1000:Q", format=".1f"),
-            ],
+
+    def panel(
+        field: str, count: str, colour: str, axis_title: str, title: str, sub: str
+    ) -> alt.Chart:
+        return (
+            alt.Chart(data)
+            .mark_bar(color=colour)
+            .encode(
+                x=x,
+                y=alt.Y(f"{field}:Q", title=axis_title),
+                tooltip=[
+                    "period:N",
+                    alt.Tooltip(f"{count}:Q", format=",.0f"),
+                    alt.Tooltip(f"{field}:Q", format=",.1f"),
+                ],
+            )
+            .properties(width=width, height=220, title=alt.Title(title, subtitle=sub))
         )
-        .properties(
-            width=width,
-            height=220,
-            title=alt.Title("Crimes per 1,000 residents", subtitle="recorded crimes"),
+
+    return _config(
+        alt.hconcat(
+            panel(
+                "crimes_per_1000",
+                "crimes",
+                CRIME_COLOUR,
+                "crimes per 1,000 residents",
+                "Crimes per 1,000 residents",
+                "recorded crimes",
+            ),
+            panel(
+                "harm_per_1000",
+                "harm",
+                HARM_COLOUR,
+                harm_label,
+                "Harm per 1,000 residents",
+                harm_label,
+            ),
         )
     )
-    harm = (
-        alt.Chart(data)
-        .mark_bar(color=HARM_COLOUR)
-        .encode(
-            x=x,
-            y=alt.Y("harm_per_1000:Q", title=harm_label),
-            tooltip=[
-                "period:N",
-                alt.Tooltip("harm:Q", format=",.0f"),
-                alt.Tooltip("harm_per_1000:Q", format=",.0f"),
-            ],
-        )
-        .properties(
-            width=width,
-            height=220,
-            title=alt.Title("Harm per 1,000 residents", subtitle=harm_label),
-        )
-    )
-    return _config(alt.hconcat(rate, harm))
 
 
 def category_share_chart(
